@@ -1,0 +1,49 @@
+/**
+ * Argument helpers shared by the handlers: keys as latin1 strings, integers
+ * and floats parsed with Redis's rules, replying Redis's error when invalid
+ * (the caller returns when it gets null).
+ */
+import { parseDouble, parseSafeInt } from '../common/numbers';
+import { addError } from '../protocol/reply';
+import { err } from '../protocol/shared';
+import type { Client } from '../server/client';
+
+/** A key or value argument as stored: one char per byte. */
+export function str(b: Buffer): string {
+  return b.latin1Slice();
+}
+
+/** An option keyword in lower case (NX, WITHSCORES...). */
+export function word(b: Buffer): string {
+  return b.latin1Slice().toLowerCase();
+}
+
+export function intArg(c: Client, b: Buffer, error: string = err.notInteger): number | null {
+  const v = parseSafeInt(b.latin1Slice());
+  if (v === null) addError(c, error);
+  return v;
+}
+
+/** An integer that must be >= 0 (COUNT, LIMIT...). */
+export function positiveIntArg(c: Client, b: Buffer, error: string): number | null {
+  const v = parseSafeInt(b.latin1Slice());
+  if (v === null) {
+    addError(c, err.notInteger);
+    return null;
+  }
+  if (v < 0) {
+    addError(c, error);
+    return null;
+  }
+  return v;
+}
+
+export function floatArg(c: Client, b: Buffer, error: string = err.notFloat): number | null {
+  const v = parseDouble(b.latin1Slice());
+  if (v === null) addError(c, error);
+  return v;
+}
+
+export function wrongType(c: Client): void {
+  addError(c, err.wrongType);
+}

@@ -1,0 +1,89 @@
+/**
+ * CONFIG GET / SET / REWRITE / RESETSTAT, all driven by the directive table.
+ */
+import { globMatch } from '../common/glob';
+import { rewriteConfigFile } from '../config/rewrite';
+import { AnyDirective, DIRECTIVES } from '../config/directives';
+import { log } from '../log';
+import { addBulk, addError, addMapLen, addOk } from '../protocol/reply';
+import type { Client } from '../server/client';
+import { resetCommandStats } from '../server/info';
+import { str } from './args';
+import { family } from './command';
+import { addHelp } from './connection';
+
+function configGetCommand(c: Client, argv: Buffer[]): void {
+  const found = new Map<string, AnyDirective>();
+  for (let i = 2; i < argv.length; i++) {
+    const pattern = str(argv[i]).toLowerCase();
+    for (const d of DIRECTIVES) {
+      if (globMatch(pattern, d.name, true)) found.set(d.name, d);
+      for (const a of d.aliases) if (!pattern.includes('*') && !pattern.includes('?') && globMatch(pattern, a, true)) found.set(a, d);
+    }
+  }
+  addMapLen(c, found.size);
+  for (const [name, d] of found) {
+    addBulk(c, name);
+    addBulk(c, d.format(c.server.config.get(d)));
+  }
+}
+
+function configSetCommand(c: Client, argv: Buffer[]): void {
+  if (argv.length % 2 !== 0) return addError(c, "ERR wrong number of arguments for 'config|set' command");
+  const pairs: [string, string][] = [];
+  for (let i = 2; i < argv.length; i += 2) pairs.push([str(argv[i]), str(argv[i + 1])]);
+  const failure = c.server.config.setFromCommand(pairs);
+  if (failure !== null) return addError(c, failure);
+  addOk(c);
+}
+
+function configRewriteCommand(c: Client): void {
+  try {
+    rewriteConfigFile(c.server.config);
+  } catch (e) {
+    const reason = (e as Error).message;
+    log.warn({ reason }, 'CONFIG REWRITE failed');
+    if (c.server.config.configFile === null) return addError(c, 'ERR The server is running without a config file');
+    return addError(c, `ERR Rewriting config file: ${reason}`);
+  }
+  log.info({ file: c.server.config.configFile }, 'CONFIG REWRITE executed with success.');
+  addOk(c);
+}
+
+function configResetstatCommand(c: Client): void {
+  c.server.stats.reset();
+  c.server.latency.maxLoopDelayMs = 0;
+  c.server.keyspace.expiredKeys = 0;
+  resetCommandStats();
+  addOk(c);
+}
+
+const CONFIG_HELP = [
+  'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'GET <pattern>',
+  '    Return parameters matching the glob-like <pattern> and their values.',
+  'SET <directive> <value>',
+  '    Set the configuration <directive> to <value>.',
+  'RESETSTAT',
+  '    Reset statistics reported by the INFO command.',
+  'REWRITE',
+  '    Rewrite the configuration file.',
+  'HELP',
+  '    Print this help.',
+];
+
+export const configCommands = family('server', [
+  {
+    name: 'config',
+    arity: -2,
+    flags: '',
+    summary: 'A container for server configuration commands',
+    subcommands: [
+      { name: 'get', arity: -3, flags: 'admin noscript loading stale', summary: 'Get the values of configuration parameters', handler: configGetCommand },
+      { name: 'set', arity: -4, flags: 'admin noscript loading stale', summary: 'Set configuration parameters to the given values', handler: configSetCommand },
+      { name: 'rewrite', arity: 2, flags: 'admin noscript loading stale', summary: 'Rewrite the configuration file with the in memory configuration', handler: configRewriteCommand },
+      { name: 'resetstat', arity: 2, flags: 'admin noscript loading stale', summary: 'Reset the stats returned by INFO', handler: configResetstatCommand },
+      { name: 'help', arity: 2, flags: 'loading stale', summary: 'Show helpful text about the different subcommands', handler: (c) => addHelp(c, CONFIG_HELP) },
+    ],
+  },
+]);

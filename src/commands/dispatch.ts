@@ -1,0 +1,153 @@
+/**
+ * The dispatcher: argv → command lookup → the checks Redis makes before any
+ * handler runs (unknown command, arity, AUTH, OOM, read-only replica, RESP2
+ * subscribed context, stale data, loading, MULTI queueing) → the handler →
+ * stats, slowlog, MONITOR, and propagation of what the command changed.
+ *
+ * A rejected command inside MULTI marks the transaction so EXEC aborts,
+ * as flagTransaction does in Redis.
+ */
+import { log } from '../log';
+import { addError, addRaw } from '../protocol/reply';
+import { err, shared } from '../protocol/shared';
+import { quoteArg } from '../protocol/split-args';
+import { Client, ClientFlag } from '../server/client';
+import { Command, F } from './command';
+import { lookupCommand } from './table';
+
+/** Commands a RESP2 client may send while subscribed. */
+const SUBSCRIBED_CONTEXT = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
+/** Commands that run immediately inside MULTI instead of being queued. */
+const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+/** Checks that only the server state decides; rooms install them (replication, memory, loading). */
+export interface CommandGate {
+  /** Returns an error text to reject the command, or null to let it run. */
+  check(c: Client, cmd: Command): string | null;
+}
+
+const gates: CommandGate[] = [];
+
+export function addCommandGate(g: CommandGate): void {
+  gates.push(g);
+}
+
+function reject(c: Client, cmd: Command | null, text: string): void {
+  if (cmd !== null) cmd.rejectedCalls++;
+  if ((c.flags & ClientFlag.Multi) !== 0) c.flags |= ClientFlag.DirtyExec;
+  addError(c, text);
+}
+
+export function processCommand(c: Client, argv: Buffer[]): void {
+  let cmd = lookupCommand(argv[0]);
+  if (cmd === undefined) {
+    reject(c, null, err.unknownCommand(head(argv[0], 128), argsPreview(argv)));
+    return;
+  }
+  if (cmd.subcommands !== null && argv.length >= 2) {
+    const sub = cmd.subcommands.get(argv[1].latin1Slice().toLowerCase());
+    if (sub === undefined) {
+      reject(c, cmd, err.unknownSubcommand(head(argv[1], 128), cmd.name));
+      return;
+    }
+    cmd = sub;
+  }
+  const arity = cmd.arity;
+  if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+    reject(c, cmd, err.wrongArity(cmd.fullName));
+    return;
+  }
+  if (!c.isAuthenticated && (cmd.flags & F.no_auth) === 0) {
+    reject(c, cmd, err.noAuth);
+    return;
+  }
+  for (let i = 0; i < gates.length; i++) {
+    const refusal = gates[i].check(c, cmd);
+    if (refusal !== null) {
+      reject(c, cmd, refusal);
+      return;
+    }
+  }
+  if (c.resp === 2 && c.subscriptionCount > 0 && !SUBSCRIBED_CONTEXT.has(cmd.name)) {
+    reject(
+      c,
+      cmd,
+      `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+    );
+    return;
+  }
+  if ((c.flags & ClientFlag.Multi) !== 0 && !MULTI_CONTROL.has(cmd.name)) {
+    if ((cmd.flags & F.no_multi) !== 0) {
+      reject(c, cmd, 'ERR Command not allowed inside a transaction');
+      return;
+    }
+    c.multiQueue!.push({ argv: argv.map(copyArg) });
+    addRaw(c, shared.queued);
+    return;
+  }
+  call(c, cmd, argv);
+}
+
+/** CLIENT PAUSE WRITE holds back commands that may change the dataset. */
+export function isWriteRequest(argv: Buffer[]): boolean {
+  const cmd = lookupCommand(argv[0]);
+  return cmd !== undefined && (cmd.flags & (F.write | F.may_replicate)) !== 0;
+}
+
+/** Queued arguments must outlive the receive chunk they point into. */
+function copyArg(b: Buffer): Buffer {
+  return Buffer.from(b);
+}
+
+/** Runs a handler with everything that follows a command: stats, slowlog, MONITOR, propagation. */
+export function call(c: Client, cmd: Command, argv: Buffer[]): void {
+  const server = c.server;
+  const dirtyBefore = server.dirty;
+  const errorsBefore = server.stats.totalErrorReplies;
+  const dbId = c.db.id;
+  c.propagateArgv = null;
+  const t0 = performance.now();
+  try {
+    cmd.handler!(c, argv);
+  } catch (e) {
+    // A handler bug must not take the server down: report it and answer this client only.
+    log.error({ cmd: cmd.fullName, client: c.id, err: e instanceof Error ? e.stack : String(e) }, 'Internal error while running a command');
+    addError(c, `ERR internal error while running '${cmd.fullName}'`);
+  }
+  const durationUs = Math.round((performance.now() - t0) * 1000);
+  cmd.calls++;
+  cmd.usec += durationUs;
+  if (server.stats.totalErrorReplies !== errorsBefore) cmd.failedCalls++;
+  server.stats.totalCommandsProcessed++;
+  c.lastCommand = cmd.fullName;
+  const threshold = server.slowlog.thresholdUs;
+  if (threshold >= 0 && durationUs >= threshold && (cmd.flags & F.skip_slowlog) === 0) {
+    server.slowlog.record(argv, durationUs, c.addr, c.name);
+  }
+  if (server.monitors.size !== 0 && (cmd.flags & (F.skip_monitor | F.admin)) === 0) feedMonitors(c, dbId, argv);
+  if ((server.dirty !== dirtyBefore || c.propagateArgv !== null) && (cmd.flags & (F.write | F.may_replicate)) !== 0) {
+    server.propagator.propagate(dbId, c.propagateArgv ?? argv);
+  }
+}
+
+function feedMonitors(c: Client, dbId: number, argv: readonly Buffer[]): void {
+  const now = Date.now();
+  let line = `+${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${dbId} ${c.addr}]`;
+  for (const a of argv) line += ' ' + quoteArg(a.latin1Slice());
+  line += '\r\n';
+  for (const m of c.server.monitors) m.out.writeLatin1(line);
+}
+
+/** The first max bytes of an argument, for error texts. */
+function head(b: Buffer, max: number): string {
+  return b.latin1Slice(0, Math.min(max, b.length));
+}
+
+/** "'a' 'b' " as Redis lists the arguments of an unknown command (at most 128 chars). */
+function argsPreview(argv: readonly Buffer[]): string {
+  let out = '';
+  for (let i = 1; i < argv.length && out.length < 128; i++) {
+    out += `'${head(argv[i], 128 - out.length)}' `;
+  }
+  return out;
+}

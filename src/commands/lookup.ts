@@ -1,0 +1,62 @@
+/**
+ * Key access for handlers: reads count keyspace hits and misses (INFO stats)
+ * and fire `keymiss` notifications; typed reads reply WRONGTYPE and return
+ * null when the key holds another type.
+ */
+import { NotifyClass, notifyKeyspaceEvent } from '../pubsub/notify';
+import { addError } from '../protocol/reply';
+import { err } from '../protocol/shared';
+import type { Client } from '../server/client';
+import type { Collection, RedisValue } from '../store/value';
+
+export function lookupRead(c: Client, key: string): RedisValue | undefined {
+  const v = c.db.lookupRead(key);
+  const stats = c.server.stats;
+  if (v === undefined) {
+    stats.keyspaceMisses++;
+    if (c.server.notifyFlags !== 0) notifyKeyspaceEvent(c.server, NotifyClass.KeyMiss, 'keymiss', key, c.db.id);
+  } else {
+    stats.keyspaceHits++;
+  }
+  return v;
+}
+
+/** A string value for reading; undefined when missing, null after replying WRONGTYPE. */
+export function readString(c: Client, key: string): string | undefined | null {
+  const v = lookupRead(c, key);
+  if (v === undefined || typeof v === 'string') return v;
+  addError(c, err.wrongType);
+  return null;
+}
+
+/** A string value about to be written; undefined when missing, null after WRONGTYPE. */
+export function writeString(c: Client, key: string): string | undefined | null {
+  const v = c.db.lookupWrite(key);
+  if (v === undefined || typeof v === 'string') return v;
+  addError(c, err.wrongType);
+  return null;
+}
+
+/**
+ * A collection of the given type. `undefined` when missing, null after
+ * replying WRONGTYPE. `forWrite` runs the pre-modification hooks.
+ */
+export function lookupCollection<T extends Collection>(
+  c: Client,
+  key: string,
+  type: T['type'],
+  forWrite: boolean,
+): T | undefined | null {
+  const v = forWrite ? c.db.lookupWrite(key) : lookupRead(c, key);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' && v.type === type) return v as T;
+  addError(c, err.wrongType);
+  return null;
+}
+
+/** After a write: dirty counter and keyspace notification. */
+export function signalWrite(c: Client, cls: NotifyClass, event: string, key: string, changes = 1): void {
+  const server = c.server;
+  server.dirty += changes;
+  if (server.notifyFlags !== 0) notifyKeyspaceEvent(server, cls, event, key, c.db.id);
+}

@@ -1,0 +1,102 @@
+/**
+ * Number parsing and printing exactly as Redis does it, over bytes:
+ * string2ll (strict 64-bit integers, no spaces, no "+", no leading zeros),
+ * strtold-style doubles, %.17g for scores and the "human" form INCRBYFLOAT
+ * prints. Integers beyond 2^53 are carried as BigInt where they matter.
+ */
+
+const MAX_I64 = 9223372036854775807n;
+const MIN_I64 = -9223372036854775808n;
+
+/**
+ * Parses a Redis integer (string2ll rules). Returns a number when it is a
+ * safe integer, a bigint for the rest of the 64-bit range, null otherwise.
+ */
+export function parseI64(s: string): number | bigint | null {
+  const n = s.length;
+  if (n === 0 || n > 20) return null;
+  let i = 0;
+  if (s.charCodeAt(0) === 45) {
+    i = 1;
+    if (n === 1) return null;
+  }
+  const first = s.charCodeAt(i);
+  if (first < 48 || first > 57) return null;
+  if (first === 48 && n > i + 1) return null; // leading zero
+  if (first === 48 && i === 1) return null; // "-0"
+  for (let k = i + 1; k < n; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 48 || c > 57) return null;
+  }
+  if (n - i <= 15) return Number(s);
+  const big = BigInt(s);
+  if (big > MAX_I64 || big < MIN_I64) return null;
+  const asNumber = Number(big);
+  return Number.isSafeInteger(asNumber) ? asNumber : big;
+}
+
+/** Like parseI64 but only safe integers (most counts, indexes, timeouts). */
+export function parseSafeInt(s: string): number | null {
+  const v = parseI64(s);
+  return typeof v === 'number' ? v : null;
+}
+
+export function isI64(v: bigint): boolean {
+  return v <= MAX_I64 && v >= MIN_I64;
+}
+
+const DOUBLE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)$/i;
+
+/** strtod as Redis uses it: whole string, no spaces, "inf" allowed, NaN refused. */
+export function parseDouble(s: string): number | null {
+  if (s.length === 0 || s.length > 5000 || !DOUBLE.test(s)) return null;
+  const lower = s.toLowerCase();
+  if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity;
+  const v = Number(s);
+  return Number.isNaN(v) ? null : v;
+}
+
+/** printf("%.17g"): how Redis 7.0 prints scores and RESP3 doubles. */
+export function formatDouble(x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const exp = x.toExponential(16); // d.dddddddddddddddde±X, 17 significant digits
+  const ePos = exp.indexOf('e');
+  const e = Number(exp.slice(ePos + 1));
+  if (e < -4 || e >= 17) {
+    const mantissa = trimZeros(exp.slice(0, ePos));
+    const sign = e < 0 ? '-' : '+';
+    const digits = String(Math.abs(e)).padStart(2, '0');
+    return `${mantissa}e${sign}${digits}`;
+  }
+  return trimZeros(x.toFixed(16 - e));
+}
+
+function trimZeros(s: string): string {
+  if (s.indexOf('.') < 0) return s;
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 48) end--;
+  if (s.charCodeAt(end - 1) === 46) end--;
+  return s.slice(0, end);
+}
+
+/**
+ * The "human" decimal form of INCRBYFLOAT/HINCRBYFLOAT (no exponent, no
+ * trailing zeros). Redis computes in long double; the shortest round-trip
+ * form of our double gives the same text for the values people use.
+ */
+export function formatHuman(x: number): string {
+  if (Object.is(x, -0)) return '0';
+  const s = String(x);
+  if (s.indexOf('e') < 0) return s;
+  if (Number.isInteger(x)) return BigInt(x).toString();
+  // Small magnitudes: expand the exponent form without losing digits.
+  const [mantissa, expPart] = s.split('e');
+  const e = Number(expPart);
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace('-', '').replace('.', '');
+  const pointAt = mantissa.replace('-', '').indexOf('.');
+  const intLen = (pointAt < 0 ? digits.length : pointAt) + e;
+  const body = intLen <= 0 ? '0.' + '0'.repeat(-intLen) + digits : digits.slice(0, intLen) + '.' + digits.slice(intLen);
+  return (negative ? '-' : '') + trimZeros(body);
+}

@@ -1,0 +1,323 @@
+/**
+ * THE directive table. Every config directive the server knows is one entry
+ * here: name, aliases, default, whether CONFIG SET may change it, and how its
+ * arguments parse and print. The config file parser, the `--flag` command line,
+ * CONFIG GET/SET/REWRITE and INFO all read this table and nothing else.
+ *
+ * Runtime effects are not here: rooms subscribe to changes through
+ * Config.onChange, so this file depends on no other room.
+ */
+import { ConfigValueError, formatBool, parseBool, parseInteger, parseMemory } from './values';
+
+export interface Directive<T> {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly mutable: boolean;
+  readonly defaultValue: T;
+  /**
+   * Parses one occurrence. `previous` is the value so far and `isRepeat` tells
+   * whether this load already set the directive once (repeatable directives
+   * such as `save` and `replicaof` accumulate; others replace).
+   */
+  parse(args: readonly string[], previous: T, isRepeat: boolean): T;
+  format(value: T): string;
+  /** Lines for CONFIG REWRITE (one directive may take several lines). */
+  rewriteLines(value: T): string[];
+}
+
+const INT_MAX = 2147483647;
+const LONG_MAX = Number.MAX_SAFE_INTEGER;
+
+function single<T>(
+  name: string,
+  defaultValue: T,
+  mutable: boolean,
+  parseOne: (arg: string) => T,
+  format: (v: T) => string,
+  aliases: readonly string[] = [],
+): Directive<T> {
+  return {
+    name,
+    aliases,
+    mutable,
+    defaultValue,
+    parse(args) {
+      if (args.length !== 1) throw new ConfigValueError('wrong number of arguments');
+      return parseOne(args[0]);
+    },
+    format,
+    rewriteLines(v) {
+      return [`${name} ${quoteIfNeeded(format(v))}`];
+    },
+  };
+}
+
+function quoteIfNeeded(s: string): string {
+  return s === '' || /[\s"'\\]/.test(s) ? JSON.stringify(s) : s;
+}
+
+const bool = (name: string, def: boolean, mutable = true, aliases: string[] = []): Directive<boolean> =>
+  single(name, def, mutable, parseBool, formatBool, aliases);
+
+const int = (name: string, def: number, min: number, max: number, mutable = true, aliases: string[] = []): Directive<number> =>
+  single(name, def, mutable, (a) => parseInteger(a, min, max), String, aliases);
+
+const memory = (name: string, def: number, mutable = true, min = 0, max = LONG_MAX): Directive<number> =>
+  single(name, def, mutable, (a) => parseMemory(a, min, max), String);
+
+const str = (name: string, def: string, mutable = true, aliases: string[] = []): Directive<string> =>
+  single(name, def, mutable, (a) => a, (v) => v, aliases);
+
+function oneOf(name: string, def: string, values: readonly string[], mutable = true): Directive<string> {
+  return single(
+    name,
+    def,
+    mutable,
+    (a) => {
+      const v = a.toLowerCase();
+      if (!values.includes(v)) throw new ConfigValueError(`argument(s) must be one of the following: ${values.join(', ')}`);
+      return v;
+    },
+    (v) => v,
+  );
+}
+
+/** A directive whose arguments form a space-separated list (`bind`). */
+function list(name: string, def: string[], mutable = true): Directive<string[]> {
+  return {
+    name,
+    aliases: [],
+    mutable,
+    defaultValue: def,
+    parse(args) {
+      const words = args.length === 1 ? args[0].split(/\s+/).filter((w) => w !== '') : [...args];
+      return words;
+    },
+    format: (v) => v.join(' '),
+    rewriteLines: (v) => [`${name} ${v.join(' ')}`],
+  };
+}
+
+// ---- save ---------------------------------------------------------------
+
+export interface SavePoint {
+  seconds: number;
+  changes: number;
+}
+
+/** `save <sec> <changes> [...]`; `save ""` clears; the first line of a load replaces the default. */
+const save: Directive<SavePoint[]> = {
+  name: 'save',
+  aliases: [],
+  mutable: true,
+  defaultValue: [
+    { seconds: 3600, changes: 1 },
+    { seconds: 300, changes: 100 },
+    { seconds: 60, changes: 10000 },
+  ],
+  parse(args, previous, isRepeat) {
+    const words = args.length === 1 ? args[0].split(/\s+/).filter((w) => w !== '') : [...args];
+    const base = isRepeat ? previous : [];
+    if (words.length === 0) return [];
+    if (words.length % 2 !== 0) throw new ConfigValueError('Invalid save parameters');
+    const points: SavePoint[] = [...base];
+    for (let i = 0; i < words.length; i += 2) {
+      const seconds = parseInteger(words[i], 1, INT_MAX);
+      const changes = parseInteger(words[i + 1], 0, INT_MAX);
+      points.push({ seconds, changes });
+    }
+    return points;
+  },
+  format: (v) => v.map((p) => `${p.seconds} ${p.changes}`).join(' '),
+  rewriteLines: (v) => (v.length === 0 ? ['save ""'] : v.map((p) => `save ${p.seconds} ${p.changes}`)),
+};
+
+// ---- client-output-buffer-limit -----------------------------------------
+
+export type ClientClass = 'normal' | 'replica' | 'pubsub';
+
+export interface OutputBufferLimit {
+  hardBytes: number;
+  softBytes: number;
+  softSeconds: number;
+}
+
+export type OutputBufferLimits = Record<ClientClass, OutputBufferLimit>;
+
+const CLASS_NAMES: Record<string, ClientClass> = { normal: 'normal', replica: 'replica', slave: 'replica', pubsub: 'pubsub' };
+
+const clientOutputBufferLimit: Directive<OutputBufferLimits> = {
+  name: 'client-output-buffer-limit',
+  aliases: [],
+  mutable: true,
+  defaultValue: {
+    normal: { hardBytes: 0, softBytes: 0, softSeconds: 0 },
+    replica: { hardBytes: 256 * 1024 * 1024, softBytes: 64 * 1024 * 1024, softSeconds: 60 },
+    pubsub: { hardBytes: 32 * 1024 * 1024, softBytes: 8 * 1024 * 1024, softSeconds: 60 },
+  },
+  parse(args, previous) {
+    const words = args.length === 1 ? args[0].split(/\s+/).filter((w) => w !== '') : [...args];
+    if (words.length === 0 || words.length % 4 !== 0) throw new ConfigValueError('Wrong number of arguments in buffer limit configuration.');
+    const next: OutputBufferLimits = { normal: { ...previous.normal }, replica: { ...previous.replica }, pubsub: { ...previous.pubsub } };
+    for (let i = 0; i < words.length; i += 4) {
+      const cls = CLASS_NAMES[words[i].toLowerCase()];
+      if (cls === undefined) throw new ConfigValueError('Invalid client class specified in buffer limit configuration.');
+      let hardBytes: number;
+      let softBytes: number;
+      let softSeconds: number;
+      try {
+        hardBytes = parseMemory(words[i + 1]);
+        softBytes = parseMemory(words[i + 2]);
+        softSeconds = parseInteger(words[i + 3], 0, LONG_MAX);
+      } catch {
+        throw new ConfigValueError('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+      }
+      next[cls] = { hardBytes, softBytes, softSeconds };
+    }
+    return next;
+  },
+  format: (v) =>
+    `normal ${v.normal.hardBytes} ${v.normal.softBytes} ${v.normal.softSeconds} ` +
+    `slave ${v.replica.hardBytes} ${v.replica.softBytes} ${v.replica.softSeconds} ` +
+    `pubsub ${v.pubsub.hardBytes} ${v.pubsub.softBytes} ${v.pubsub.softSeconds}`,
+  rewriteLines: (v) =>
+    (['normal', 'replica', 'pubsub'] as const).map(
+      (c) => `client-output-buffer-limit ${c} ${v[c].hardBytes} ${v[c].softBytes} ${v[c].softSeconds}`,
+    ),
+};
+
+// ---- replicaof ----------------------------------------------------------
+
+export interface MasterAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * `replicaof <host> <port>`: every line of one load is kept (KeyDB multi-master
+ * reads them all); with multi-master off only the last one is used.
+ * `replicaof no one` clears.
+ */
+const replicaof: Directive<MasterAddress[]> = {
+  name: 'replicaof',
+  aliases: ['slaveof'],
+  mutable: false,
+  defaultValue: [],
+  parse(args, previous, isRepeat) {
+    const words = args.length === 1 ? args[0].split(/\s+/).filter((w) => w !== '') : [...args];
+    if (words.length === 0) return [];
+    if (words.length !== 2) throw new ConfigValueError('wrong number of arguments');
+    if (words[0].toLowerCase() === 'no' && words[1].toLowerCase() === 'one') return [];
+    const port = parseInteger(words[1], 0, 65535);
+    const base = isRepeat ? previous.filter((m) => !(m.host === words[0] && m.port === port)) : [];
+    return [...base, { host: words[0], port }];
+  },
+  format: (v) => v.map((m) => `${m.host} ${m.port}`).join(' '),
+  rewriteLines: (v) => v.map((m) => `replicaof ${m.host} ${m.port}`),
+};
+
+// ---- the table ----------------------------------------------------------
+
+export const D = {
+  port: int('port', 6379, 0, 65535, false),
+  bind: list('bind', ['*', '-::*'], false),
+  protectedMode: bool('protected-mode', true),
+  tcpBacklog: int('tcp-backlog', 511, 0, INT_MAX, false),
+  timeout: int('timeout', 0, 0, INT_MAX),
+  tcpKeepalive: int('tcp-keepalive', 300, 0, INT_MAX),
+  daemonize: bool('daemonize', false, false),
+  supervised: oneOf('supervised', 'no', ['upstart', 'systemd', 'auto', 'no'], false),
+  pidfile: str('pidfile', '', false),
+  loglevel: oneOf('loglevel', 'notice', ['debug', 'verbose', 'notice', 'warning']),
+  logfile: str('logfile', '', false),
+  databases: int('databases', 16, 1, INT_MAX, false),
+  requirepass: str('requirepass', ''),
+  maxclients: int('maxclients', 10000, 1, INT_MAX),
+  hz: int('hz', 10, 1, 500),
+  dynamicHz: bool('dynamic-hz', true),
+  protoMaxBulkLen: memory('proto-max-bulk-len', 512 * 1024 * 1024, true, 1024 * 1024),
+  clientQueryBufferLimit: memory('client-query-buffer-limit', 1024 * 1024 * 1024, true, 1024 * 1024),
+  clientOutputBufferLimit,
+  maxmemory: memory('maxmemory', 0),
+  maxmemoryPolicy: oneOf('maxmemory-policy', 'noeviction', [
+    'volatile-lru',
+    'volatile-lfu',
+    'volatile-random',
+    'volatile-ttl',
+    'allkeys-lru',
+    'allkeys-lfu',
+    'allkeys-random',
+    'noeviction',
+  ]),
+  maxmemorySamples: int('maxmemory-samples', 5, 1, 64),
+  lfuLogFactor: int('lfu-log-factor', 10, 0, INT_MAX),
+  lfuDecayTime: int('lfu-decay-time', 1, 0, INT_MAX),
+  notifyKeyspaceEvents: str('notify-keyspace-events', ''),
+  slowlogLogSlowerThan: int('slowlog-log-slower-than', 10000, -1, LONG_MAX),
+  slowlogMaxLen: int('slowlog-max-len', 128, 0, LONG_MAX),
+  latencyMonitorThreshold: int('latency-monitor-threshold', 0, 0, LONG_MAX),
+  // persistence
+  save,
+  dir: str('dir', './'),
+  dbfilename: str('dbfilename', 'dump.rdb', false),
+  rdbcompression: bool('rdbcompression', true),
+  rdbchecksum: bool('rdbchecksum', true, false),
+  stopWritesOnBgsaveError: bool('stop-writes-on-bgsave-error', true),
+  appendonly: bool('appendonly', false),
+  appendfilename: str('appendfilename', 'appendonly.aof', false),
+  // replication
+  replicaof,
+  masterauth: str('masterauth', ''),
+  masteruser: str('masteruser', ''),
+  replicaReadOnly: bool('replica-read-only', true, true, ['slave-read-only']),
+  replicaServeStaleData: bool('replica-serve-stale-data', true, true, ['slave-serve-stale-data']),
+  replDisklessSync: bool('repl-diskless-sync', true),
+  replDisklessSyncDelay: int('repl-diskless-sync-delay', 5, 0, INT_MAX),
+  replBacklogSize: memory('repl-backlog-size', 1024 * 1024, true, 1),
+  replBacklogTtl: int('repl-backlog-ttl', 3600, 0, INT_MAX),
+  replPingReplicaPeriod: int('repl-ping-replica-period', 10, 1, INT_MAX, true, ['repl-ping-slave-period']),
+  replTimeout: int('repl-timeout', 60, 1, INT_MAX),
+  replDisableTcpNodelay: bool('repl-disable-tcp-nodelay', false),
+  minReplicasToWrite: int('min-replicas-to-write', 0, 0, INT_MAX, true, ['min-slaves-to-write']),
+  minReplicasMaxLag: int('min-replicas-max-lag', 10, 0, INT_MAX, true, ['min-slaves-max-lag']),
+  replicaAnnounceIp: str('replica-announce-ip', '', true, ['slave-announce-ip']),
+  replicaAnnouncePort: int('replica-announce-port', 0, 0, 65535, true, ['slave-announce-port']),
+  replicaPriority: int('replica-priority', 100, 0, INT_MAX, true, ['slave-priority']),
+  activeReplica: bool('active-replica', false),
+  multiMaster: bool('multi-master', false, false),
+  // accepted for compatibility with existing redis.conf/keydb.conf files; no effect here
+  serverThreads: int('server-threads', 1, 1, 64, false),
+  serverThreadAffinity: str('server-thread-affinity', 'false', false),
+  ioThreads: int('io-threads', 1, 1, 128, false),
+  activerehashing: bool('activerehashing', true),
+  lazyfreeLazyEviction: bool('lazyfree-lazy-eviction', false),
+  lazyfreeLazyExpire: bool('lazyfree-lazy-expire', false),
+  lazyfreeLazyServerDel: bool('lazyfree-lazy-server-del', false),
+  lazyfreeLazyUserDel: bool('lazyfree-lazy-user-del', false),
+  lazyfreeLazyUserFlush: bool('lazyfree-lazy-user-flush', false),
+  replicaLazyFlush: bool('replica-lazy-flush', false),
+  alwaysShowLogo: bool('always-show-logo', false, false),
+  setProcTitle: bool('set-proc-title', true, false),
+  hashMaxListpackEntries: int('hash-max-listpack-entries', 128, 0, LONG_MAX, true, ['hash-max-ziplist-entries']),
+  hashMaxListpackValue: int('hash-max-listpack-value', 64, 0, LONG_MAX, true, ['hash-max-ziplist-value']),
+  listMaxListpackSize: int('list-max-listpack-size', -2, -5, INT_MAX, true, ['list-max-ziplist-size']),
+  listCompressDepth: int('list-compress-depth', 0, 0, INT_MAX),
+  setMaxIntsetEntries: int('set-max-intset-entries', 512, 0, LONG_MAX),
+  zsetMaxListpackEntries: int('zset-max-listpack-entries', 128, 0, LONG_MAX, true, ['zset-max-ziplist-entries']),
+  zsetMaxListpackValue: int('zset-max-listpack-value', 64, 0, LONG_MAX, true, ['zset-max-ziplist-value']),
+  busyReplyThreshold: int('busy-reply-threshold', 5000, 0, LONG_MAX, true, ['lua-time-limit']),
+};
+
+export type AnyDirective = Directive<unknown>;
+
+export const DIRECTIVES: readonly AnyDirective[] = Object.values(D) as AnyDirective[];
+
+const BY_NAME = new Map<string, AnyDirective>();
+for (const d of DIRECTIVES) {
+  BY_NAME.set(d.name, d);
+  for (const a of d.aliases) BY_NAME.set(a, d);
+}
+
+export function findDirective(name: string): AnyDirective | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}

@@ -1,0 +1,41 @@
+/**
+ * Parsing and formatting of config values shared by every directive kind:
+ * yes/no, integers, memory sizes with Redis's units. Errors are the texts
+ * Redis puts after "Wrong value for..." / CONFIG SET failures.
+ */
+
+export class ConfigValueError extends Error {}
+
+export function parseBool(arg: string): boolean {
+  const v = arg.toLowerCase();
+  if (v === 'yes') return true;
+  if (v === 'no') return false;
+  throw new ConfigValueError("argument must be 'yes' or 'no'");
+}
+
+export function formatBool(v: boolean): string {
+  return v ? 'yes' : 'no';
+}
+
+const INTEGER = /^-?\d+$/;
+
+export function parseInteger(arg: string, min: number, max: number): number {
+  if (!INTEGER.test(arg)) throw new ConfigValueError("argument couldn't be parsed into an integer");
+  const n = Number(arg);
+  if (!Number.isSafeInteger(n)) throw new ConfigValueError("argument couldn't be parsed into an integer");
+  if (n < min || n > max) throw new ConfigValueError(`argument must be between ${min} and ${max} inclusive`);
+  return n;
+}
+
+const MEMORY = /^(-?\d+)(k|kb|m|mb|g|gb|b)?$/i;
+const UNIT: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 * 1024, g: 1e9, gb: 1024 * 1024 * 1024 };
+
+/** memtoull: `1gb` = 2^30, `1g` = 10^9, plain numbers are bytes. */
+export function parseMemory(arg: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const m = MEMORY.exec(arg.trim());
+  if (!m) throw new ConfigValueError('argument must be a memory value');
+  const n = Number(m[1]) * UNIT[(m[2] ?? '').toLowerCase()];
+  if (!Number.isSafeInteger(n)) throw new ConfigValueError('argument must be a memory value');
+  if (n < min || n > max) throw new ConfigValueError(`argument must be between ${min} and ${max} inclusive`);
+  return n;
+}

@@ -1,0 +1,91 @@
+/**
+ * Process wiring: command line → config → logger → server → listen, and the
+ * stop order on SHUTDOWN or SIGTERM/SIGINT. Nothing here serves requests.
+ */
+import { writeFileSync, unlinkSync } from 'node:fs';
+import { Command as Cli } from 'commander';
+import { loadConfig, ConfigLoadError } from './config/load';
+import { D } from './config/directives';
+import { configureLog, flushLog, log, setLogLevel, type RedisLogLevel } from './log';
+import { Server, VERSION } from './server/server';
+
+const PACKAGE_VERSION: string = (require('../package.json') as { version: string }).version;
+
+/** `--help` / `--version` through commander; every other flag is a config directive. */
+function handleInfoFlags(argv: string[]): boolean {
+  const first = argv[0];
+  if (first !== '-h' && first !== '--help' && first !== '-v' && first !== '--version') return false;
+  const cli = new Cli('keydb-ts-server')
+    .usage('[/path/to/keydb.conf] [--directive value ...]')
+    .description('A Redis/KeyDB-compatible server. Every keydb.conf directive can be given as --directive value.')
+    .version(`keydb-ts-server v=${PACKAGE_VERSION} redis_version=${VERSION} node=${process.version}`, '-v, --version')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  keydb-ts-server                        (run with built-in defaults)\n' +
+        '  keydb-ts-server /etc/keydb/keydb.conf\n  keydb-ts-server --port 7777\n' +
+        '  keydb-ts-server --port 7777 --replicaof 127.0.0.1 8888\n' +
+        '  keydb-ts-server /etc/mykeydb.conf --loglevel verbose\n' +
+        '  keydb-ts-server --multi-master yes --active-replica yes --replicaof 10.0.0.2 6379',
+    );
+  cli.parse(argv, { from: 'user' });
+  return true;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  if (handleInfoFlags(argv)) return;
+  let configFile: string | null = null;
+  let flags = argv;
+  if (argv.length > 0 && !argv[0].startsWith('--')) {
+    configFile = argv[0] === '-' ? '/dev/stdin' : argv[0];
+    flags = argv.slice(1);
+  }
+  let config;
+  try {
+    config = loadConfig(configFile, flags);
+  } catch (e) {
+    if (e instanceof ConfigLoadError) {
+      process.stderr.write(e.report(PACKAGE_VERSION));
+      process.exit(1);
+    }
+    throw e;
+  }
+  configureLog(config.get(D.loglevel) as RedisLogLevel, config.get(D.logfile));
+  config.onChange(D.loglevel, (v) => setLogLevel(v as RedisLogLevel));
+  const server = new Server(config);
+  try {
+    await server.listen();
+  } catch (e) {
+    log.fatal({ err: (e as Error).message }, 'Failed to start');
+    flushLog();
+    process.exit(1);
+  }
+  const pidfile = config.get(D.pidfile);
+  if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
+  log.info(
+    { version: PACKAGE_VERSION, redis_version: VERSION, port: server.boundPort, mode: 'standalone', config_file: config.configFile },
+    'Server initialized',
+  );
+  log.info({ port: server.boundPort }, 'Ready to accept connections tcp');
+
+  let isStopping = false;
+  const stop = async (reason: string, save: boolean | null): Promise<void> => {
+    if (isStopping) return;
+    isStopping = true;
+    server.isShuttingDown = true;
+    log.warn({ reason, save }, 'User requested shutdown...');
+    await server.close();
+    if (pidfile !== '') {
+      try {
+        unlinkSync(pidfile);
+      } catch (e) {
+        log.warn({ err: (e as Error).message }, 'Could not remove the pid file');
+      }
+    }
+    log.warn('keydb-ts-server is now ready to exit, bye bye...');
+    flushLog();
+    process.exit(0);
+  };
+  server.onShutdown = (save) => void stop('SHUTDOWN command', save);
+  process.on('SIGTERM', () => void stop('SIGTERM', null));
+  process.on('SIGINT', () => void stop('SIGINT', null));
+}

@@ -1,0 +1,240 @@
+/**
+ * Request parser: socket bytes → argv (Buffer[]), for RESP multibulk requests
+ * and telnet-style inline lines, pull-based so the caller can stop between
+ * commands (a blocked client, a client being closed) and resume later.
+ *
+ * Why not redis-parser here: it is a reply parser; it cannot read inline
+ * commands, cannot enforce proto-max-bulk-len before buffering a giant bulk,
+ * and does not report the bytes each frame took, which a replica needs for
+ * its replication offset. Requests are only arrays of bulks, so a small
+ * dedicated parser is both stricter and faster.
+ *
+ * Arguments are zero-copy views into the received chunks: the store copies
+ * what it keeps. A bulk of 32 KB or more is assembled in its own buffer so a
+ * large value arriving in many chunks is copied once, not once per chunk.
+ *
+ * Limits and their Redis errors (each is followed by a close):
+ *   inline line over 64 KB        Protocol error: too big inline request
+ *   *<count> line over 64 KB      Protocol error: too big mbulk count string
+ *   count not an int / > INT_MAX  Protocol error: invalid multibulk length
+ *   element not starting with $   Protocol error: expected '$', got 'x'
+ *   bulk length bad / > max       Protocol error: invalid bulk length
+ *   unauthenticated: count > 10, bulk > 16 KB (Redis's pre-AUTH caps)
+ */
+import { splitArgs } from './split-args';
+
+const INLINE_MAX_BYTES = 64 * 1024;
+const BIG_ARG_BYTES = 32 * 1024;
+const INT_MAX = 2147483647;
+const EMPTY = Buffer.alloc(0);
+
+export interface ParserLimits {
+  maxBulkBytes: number;
+  /** True while the client still has to AUTH: Redis caps request sizes then. */
+  isUnauthenticated: boolean;
+}
+
+export class RequestParser {
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  /** Elements still expected in the current multibulk; 0 when between requests. */
+  private argsLeft = 0;
+  private args: Buffer[] = [];
+  /** Length of the bulk being read, or -1 while its `$` header is pending. */
+  private bulkLen = -1;
+  private big: Buffer | null = null;
+  private bigFilled = 0;
+  /** Total bytes consumed by completed requests (a replica's processed offset). */
+  consumedBytes = 0;
+  /** Bytes of the request being parsed so far. */
+  private frameBytes = 0;
+  /** Bytes of the request last returned by next(). */
+  lastFrameBytes = 0;
+  /** Set when a protocol error was found; the connection must be closed. */
+  error: string | null = null;
+
+  constructor(readonly limits: ParserLimits) {}
+
+  feed(chunk: Buffer): void {
+    if (this.big !== null) {
+      const need = this.big.length - this.bigFilled;
+      const take = Math.min(need, chunk.length);
+      chunk.copy(this.big, this.bigFilled, 0, take);
+      this.bigFilled += take;
+      chunk = chunk.subarray(take);
+      if (chunk.length === 0) return;
+    }
+    if (this.pos >= this.buf.length) {
+      this.buf = chunk;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.pos = 0;
+  }
+
+  /** Bytes received but not yet turned into a command (qbuf in CLIENT LIST). */
+  get bufferedBytes(): number {
+    return this.buf.length - this.pos + (this.big !== null ? this.bigFilled : 0);
+  }
+
+  /** Allocated query-buffer memory. */
+  get allocatedBytes(): number {
+    return this.buf.length + (this.big !== null ? this.big.length : 0);
+  }
+
+  /** Returns the next complete request, or null when more bytes are needed or on error. */
+  next(): Buffer[] | null {
+    for (;;) {
+      if (this.error !== null) return null;
+      if (this.argsLeft === 0 && this.big === null) {
+        if (this.pos >= this.buf.length) {
+          this.buf = EMPTY;
+          this.pos = 0;
+          return null;
+        }
+        if (this.buf[this.pos] !== 42 /* '*' */) {
+          const inline = this.parseInline();
+          if (inline === null) return null;
+          if (inline.length === 0) continue; // empty line: Redis ignores it
+          this.finishFrame();
+          return inline;
+        }
+        if (!this.parseCount()) return null;
+        if (this.argsLeft === 0) {
+          this.finishFrame();
+          continue; // *0 or *-1: nothing to run
+        }
+      }
+      if (!this.parseArgs()) return null;
+      const argv = this.args;
+      this.args = [];
+      this.finishFrame();
+      return argv;
+    }
+  }
+
+  private finishFrame(): void {
+    this.lastFrameBytes = this.frameBytes;
+    this.consumedBytes += this.frameBytes;
+    this.frameBytes = 0;
+  }
+
+  private fail(message: string): null {
+    this.error = `Protocol error: ${message}`;
+    return null;
+  }
+
+  private parseInline(): Buffer[] | null {
+    const nl = this.buf.indexOf(10, this.pos);
+    if (nl < 0) {
+      if (this.buf.length - this.pos > INLINE_MAX_BYTES) this.fail('too big inline request');
+      return null;
+    }
+    let end = nl;
+    if (end > this.pos && this.buf[end - 1] === 13) end--;
+    const line = this.buf.latin1Slice(this.pos, end);
+    this.frameBytes += nl + 1 - this.pos;
+    this.pos = nl + 1;
+    const parts = splitArgs(line);
+    if (parts === null) return this.fail('unbalanced quotes in request');
+    const argv: Buffer[] = new Array(parts.length);
+    for (let i = 0; i < parts.length; i++) argv[i] = Buffer.from(parts[i], 'latin1');
+    return argv;
+  }
+
+  /** Reads `*<count>\r\n`; false when incomplete or invalid. */
+  private parseCount(): boolean {
+    const cr = this.buf.indexOf(13, this.pos);
+    if (cr < 0 || cr + 1 >= this.buf.length) {
+      if (this.buf.length - this.pos > INLINE_MAX_BYTES) this.fail('too big mbulk count string');
+      return false;
+    }
+    const n = parseDecimal(this.buf, this.pos + 1, cr);
+    if (n === null || n > INT_MAX) {
+      this.fail('invalid multibulk length');
+      return false;
+    }
+    if (n > 10 && this.limits.isUnauthenticated) {
+      this.fail('unauthenticated multibulk length');
+      return false;
+    }
+    this.frameBytes += cr + 2 - this.pos;
+    this.pos = cr + 2;
+    this.argsLeft = n > 0 ? n : 0;
+    this.bulkLen = -1;
+    return true;
+  }
+
+  private parseArgs(): boolean {
+    while (this.argsLeft > 0) {
+      if (this.big !== null) {
+        if (this.bigFilled < this.big.length) return false;
+        this.args.push(this.big.subarray(0, this.big.length - 2));
+        this.big = null;
+        this.bigFilled = 0;
+        this.bulkLen = -1;
+        this.argsLeft--;
+        continue;
+      }
+      if (this.bulkLen < 0) {
+        if (this.pos >= this.buf.length) return false;
+        const c = this.buf[this.pos];
+        if (c !== 36 /* '$' */) {
+          this.fail(`expected '$', got '${String.fromCharCode(c)}'`);
+          return false;
+        }
+        const cr = this.buf.indexOf(13, this.pos);
+        if (cr < 0 || cr + 1 >= this.buf.length) {
+          if (this.buf.length - this.pos > INLINE_MAX_BYTES) this.fail('too big bulk count string');
+          return false;
+        }
+        const n = parseDecimal(this.buf, this.pos + 1, cr);
+        if (n === null || n < 0 || n > this.limits.maxBulkBytes) {
+          this.fail('invalid bulk length');
+          return false;
+        }
+        if (n > 16384 && this.limits.isUnauthenticated) {
+          this.fail('unauthenticated bulk length');
+          return false;
+        }
+        this.frameBytes += cr + 2 - this.pos + n + 2;
+        this.pos = cr + 2;
+        this.bulkLen = n;
+        if (n >= BIG_ARG_BYTES && this.buf.length - this.pos < n + 2) {
+          // Assemble a large value in one buffer: each later chunk is copied once.
+          this.big = Buffer.allocUnsafe(n + 2);
+          const have = this.buf.length - this.pos;
+          this.buf.copy(this.big, 0, this.pos, this.buf.length);
+          this.bigFilled = have;
+          this.pos = this.buf.length;
+          continue;
+        }
+      }
+      if (this.buf.length - this.pos < this.bulkLen + 2) return false;
+      this.args.push(this.buf.subarray(this.pos, this.pos + this.bulkLen));
+      this.pos += this.bulkLen + 2;
+      this.bulkLen = -1;
+      this.argsLeft--;
+    }
+    return true;
+  }
+}
+
+/** Parses an optionally negative decimal in buf[start, end); null if malformed. */
+function parseDecimal(buf: Buffer, start: number, end: number): number | null {
+  if (start >= end || end - start > 18) return null;
+  let i = start;
+  let negative = false;
+  if (buf[i] === 45) {
+    negative = true;
+    i++;
+    if (i === end) return null;
+  }
+  let n = 0;
+  for (; i < end; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) return null;
+    n = n * 10 + d;
+  }
+  return negative ? -n : n;
+}

@@ -1,0 +1,91 @@
+/**
+ * LATENCY monitor: events whose duration passed latency-monitor-threshold
+ * (ms), 160 samples each, one per second at most (Redis's latency.c). Besides
+ * Redis's "command" event we record "eventloop": the worst event-loop delay
+ * measured by perf_hooks each second, so a stalled loop is visible here and
+ * in INFO stats (eventloop_max_delay_ms).
+ */
+import { monitorEventLoopDelay, IntervalHistogram } from 'node:perf_hooks';
+import type { Config } from '../config/config';
+import { D } from '../config/directives';
+
+const HISTORY = 160;
+
+interface Sample {
+  timeSec: number;
+  ms: number;
+}
+
+interface EventSeries {
+  samples: Sample[];
+  maxMs: number;
+}
+
+export class LatencyMonitor {
+  private readonly events = new Map<string, EventSeries>();
+  private readonly loopDelay: IntervalHistogram;
+  /** Worst event-loop delay since start or CONFIG RESETSTAT, ms. */
+  maxLoopDelayMs = 0;
+
+  constructor(private readonly config: Config) {
+    this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    this.loopDelay.enable();
+  }
+
+  /** Called each second by the cron: folds the loop-delay histogram into the stats. */
+  sampleEventLoop(): void {
+    const worstMs = Math.round(this.loopDelay.max / 1e6);
+    this.loopDelay.reset();
+    if (worstMs > this.maxLoopDelayMs) this.maxLoopDelayMs = worstMs;
+    this.add('eventloop', worstMs);
+  }
+
+  /** Records a latency if it passes the configured threshold (0 = monitor off). */
+  add(event: string, ms: number): void {
+    const threshold = this.config.get(D.latencyMonitorThreshold);
+    if (threshold === 0 || ms < threshold) return;
+    const nowSec = Math.floor(Date.now() / 1000);
+    let series = this.events.get(event);
+    if (series === undefined) this.events.set(event, (series = { samples: [], maxMs: 0 }));
+    const last = series.samples[series.samples.length - 1];
+    if (last !== undefined && last.timeSec === nowSec) {
+      if (ms > last.ms) last.ms = ms;
+    } else {
+      series.samples.push({ timeSec: nowSec, ms });
+      if (series.samples.length > HISTORY) series.samples.shift();
+    }
+    if (ms > series.maxMs) series.maxMs = ms;
+  }
+
+  latest(): { name: string; timeSec: number; latestMs: number; maxMs: number }[] {
+    const out = [];
+    for (const [name, s] of this.events) {
+      const last = s.samples[s.samples.length - 1];
+      out.push({ name, timeSec: last.timeSec, latestMs: last.ms, maxMs: s.maxMs });
+    }
+    return out;
+  }
+
+  history(event: string): Sample[] {
+    return this.events.get(event)?.samples ?? [];
+  }
+
+  /** Resets the named events (all when none named); returns how many were reset. */
+  reset(names: string[]): number {
+    if (names.length === 0) {
+      const n = this.events.size;
+      this.events.clear();
+      return n;
+    }
+    let n = 0;
+    for (const name of names) if (this.events.delete(name)) n++;
+    return n;
+  }
+
+  doctor(): string {
+    if (this.events.size === 0) return 'I have no latency reports to show. Dave, latency monitoring is disabled or no event crossed the threshold.\n';
+    let text = 'Latency events recorded:\n';
+    for (const e of this.latest()) text += `- ${e.name}: latest ${e.latestMs} ms, max ${e.maxMs} ms\n`;
+    return text;
+  }
+}

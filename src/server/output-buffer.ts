@@ -1,0 +1,124 @@
+/**
+ * A client's output buffer: replies are encoded straight into a block of
+ * bytes, and handed to the socket once per event-loop turn (the server's
+ * pending-write pass), so a pipeline of N commands costs one write.
+ *
+ *   blocks: [ full ][ full ] ... [ current: |sent|unsent|free| ]
+ *                                           ^start ^pos
+ *
+ * Bytes before `start` in the current block were already handed to the socket
+ * and are never overwritten; the next flush sends start..pos. A large payload
+ * is queued as its own block instead of being copied.
+ *
+ * Accounting: `pendingBytes` counts what is queued here; the socket's own
+ * queue (writableLength) is added by the client for `omem` and the limits.
+ * This file knows nothing about RESP; protocol/reply.ts encodes.
+ */
+
+const BLOCK_BYTES = 16 * 1024;
+/** Payloads at least this large are queued by reference (Buffers) or in their own block. */
+const OWN_BLOCK_BYTES = 8 * 1024;
+
+export class OutputBuffer {
+  private blocks: Buffer[] = [];
+  private current: Buffer | null = null;
+  private start = 0;
+  private pos = 0;
+  /** Bytes queued and not yet handed to the socket. */
+  pendingBytes = 0;
+  /** Called once when the buffer goes from empty to non-empty. */
+  onFirstWrite: () => void = noop;
+
+  /** Makes room for n bytes in the current block and returns it. */
+  reserve(n: number): Buffer {
+    if (this.pendingBytes === 0) this.onFirstWrite();
+    let cur = this.current;
+    if (cur === null || cur.length - this.pos < n) {
+      this.sealCurrent();
+      cur = Buffer.allocUnsafe(n > BLOCK_BYTES ? n : BLOCK_BYTES);
+      this.current = cur;
+      this.start = 0;
+      this.pos = 0;
+    }
+    return cur;
+  }
+
+  get writePos(): number {
+    return this.pos;
+  }
+
+  /** Commits n bytes written at writePos into the block returned by reserve(). */
+  advance(n: number): void {
+    this.pos += n;
+    this.pendingBytes += n;
+  }
+
+  writeAscii(s: string): void {
+    const b = this.reserve(s.length);
+    b.latin1Write(s, this.pos);
+    this.advance(s.length);
+  }
+
+  writeLatin1(s: string): void {
+    if (s.length >= OWN_BLOCK_BYTES) {
+      this.writeBuffer(Buffer.from(s, 'latin1'));
+      return;
+    }
+    const b = this.reserve(s.length);
+    b.latin1Write(s, this.pos);
+    this.advance(s.length);
+  }
+
+  writeBuffer(data: Buffer): void {
+    if (data.length >= OWN_BLOCK_BYTES) {
+      if (this.pendingBytes === 0) this.onFirstWrite();
+      this.sealCurrent();
+      this.blocks.push(data);
+      this.pendingBytes += data.length;
+      return;
+    }
+    const b = this.reserve(data.length);
+    data.copy(b, this.pos);
+    this.advance(data.length);
+  }
+
+  /** Moves the unsent part of the current block to the queue. */
+  private sealCurrent(): void {
+    const cur = this.current;
+    if (cur !== null && this.pos > this.start) {
+      this.blocks.push(cur.subarray(this.start, this.pos));
+      this.start = this.pos;
+    }
+    if (cur !== null && cur.length - this.pos < 64) this.current = null;
+  }
+
+  /** Takes every queued byte for the socket; the caller writes them in order. */
+  take(): Buffer[] {
+    this.sealCurrent();
+    const out = this.blocks;
+    this.blocks = [];
+    this.pendingBytes = 0;
+    return out;
+  }
+
+  /** Drops everything queued (a client being closed). */
+  clear(): void {
+    this.blocks = [];
+    this.current = null;
+    this.start = 0;
+    this.pos = 0;
+    this.pendingBytes = 0;
+  }
+
+  /** Number of queued blocks (oll in CLIENT LIST). */
+  get blockCount(): number {
+    return this.blocks.length + (this.pos > this.start ? 1 : 0);
+  }
+
+  /** Bytes in the current block not yet used (obl/obuf free). */
+  get currentBlockBytes(): number {
+    return this.pos - this.start;
+  }
+}
+
+function noop(): void {}

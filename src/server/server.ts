@@ -1,0 +1,348 @@
+/**
+ * The server: owns the config, keyspace, client registry and counters, and
+ * drives each connection: bytes in → parser → dispatch → output buffer →
+ * one socket write per client per event-loop turn.
+ *
+ * Pending writes: a client whose output buffer goes from empty to non-empty
+ * is listed once; a single setImmediate per loop turn hands every listed
+ * buffer to its socket (Redis's handleClientsWithPendingWrites in beforeSleep).
+ * Clients marked for closing are closed in the same pass, never in the
+ * middle of a command.
+ */
+import { createServer, Server as NetServer, Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Config } from '../config/config';
+import { D } from '../config/directives';
+import { log } from '../log';
+import { Keyspace } from '../store/keyspace';
+import { ActiveExpire } from '../store/expire';
+import { Client, ClientFlag } from './client';
+import { Stats } from './stats';
+import { isWriteRequest, processCommand } from '../commands/dispatch';
+import { addError } from '../protocol/reply';
+import { err } from '../protocol/shared';
+import { Propagator } from '../replication/propagate';
+import { SlowLog } from './slowlog';
+import { Cron } from './cron';
+import { LatencyMonitor } from './latency';
+import { PubSub } from '../pubsub/registry';
+import { WatchRegistry } from '../commands/transaction';
+import { ScanCursors } from '../store/scan';
+import { InfoRegistry } from './info';
+import { NotifyClass, notifyKeyspaceEvent, parseNotifyFlags } from '../pubsub/notify';
+
+export const VERSION = '7.0.15';
+
+/** Hot-path copies of config values, refreshed by config change hooks. */
+export interface Limits {
+  protoMaxBulkLen: number;
+  queryBufferLimit: number;
+  maxclients: number;
+  requirepass: string;
+  timeoutSec: number;
+}
+
+const PROTECTED_MODE_TEXT =
+  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
+  'In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis ' +
+  'you may adopt one of the following solutions: 1) Just disable protected mode sending the command \'CONFIG SET protected-mode no\' ' +
+  'from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not ' +
+  'publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just ' +
+  "disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then " +
+  "restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. " +
+  '4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the ' +
+  'server to start accepting connections from the outside.\r\n';
+
+export class Server {
+  readonly keyspace: Keyspace;
+  readonly stats = new Stats();
+  readonly clients = new Map<number, Client>();
+  readonly limits: Limits;
+  readonly propagator: Propagator;
+  readonly slowlog: SlowLog;
+  readonly latency: LatencyMonitor;
+  readonly activeExpire: ActiveExpire;
+  readonly monitors = new Set<Client>();
+  readonly pubsub = new PubSub();
+  readonly watches: WatchRegistry;
+  readonly scanCursors = new ScanCursors();
+  readonly info: InfoRegistry;
+  /** Parsed notify-keyspace-events; 0 means off and costs one test per write. */
+  notifyFlags = 0;
+  readonly runId = randomBytes(20).toString('hex');
+  readonly startedAtMs = Date.now();
+  readonly cron: Cron;
+  /** Clients paused with CLIENT PAUSE until this time (ms); 0 when not paused. */
+  pauseUntilMs = 0;
+  pauseWritesOnly = false;
+  private pauseTimer: NodeJS.Timeout | null = null;
+  isShuttingDown = false;
+  /** Keyspace changes since the last save (rdb_changes_since_last_save). */
+  dirty = 0;
+  /** Ports actually bound (port 0 asks the OS for one). */
+  boundPort = 0;
+  private nextClientId = 1;
+  private pendingWrites: Client[] = [];
+  private toClose: Client[] = [];
+  private isFlushScheduled = false;
+  private listeners: NetServer[] = [];
+  /** Set by main: how SHUTDOWN and signals end the process. */
+  onShutdown: (save: boolean | null) => void = () => undefined;
+
+  constructor(readonly config: Config) {
+    this.keyspace = new Keyspace(config.get(D.databases));
+    this.limits = {
+      protoMaxBulkLen: config.get(D.protoMaxBulkLen),
+      queryBufferLimit: config.get(D.clientQueryBufferLimit),
+      maxclients: config.get(D.maxclients),
+      requirepass: config.get(D.requirepass),
+      timeoutSec: config.get(D.timeout),
+    };
+    config.onChange(D.protoMaxBulkLen, (v) => {
+      this.limits.protoMaxBulkLen = v;
+      for (const c of this.clients.values()) c.parser.limits.maxBulkBytes = v;
+    });
+    config.onChange(D.clientQueryBufferLimit, (v) => (this.limits.queryBufferLimit = v));
+    config.onChange(D.maxclients, (v) => (this.limits.maxclients = v));
+    config.onChange(D.requirepass, (v) => (this.limits.requirepass = v));
+    config.onChange(D.timeout, (v) => (this.limits.timeoutSec = v));
+    this.notifyFlags = parseNotifyFlags(config.get(D.notifyKeyspaceEvents)) ?? 0;
+    config.onChange(D.notifyKeyspaceEvents, (v) => (this.notifyFlags = parseNotifyFlags(v) ?? 0));
+    this.propagator = new Propagator(this);
+    this.keyspace.addListener({
+      keyExpired: (db, key) => notifyKeyspaceEvent(this, NotifyClass.Expired, 'expired', key, db.id),
+      keyWillChange: () => undefined,
+    });
+    this.clientCloseHooks.push((c) => this.pubsub.removeClient(c));
+    this.watches = new WatchRegistry(this);
+    this.slowlog = new SlowLog(config);
+    this.latency = new LatencyMonitor(config);
+    this.activeExpire = new ActiveExpire(this.keyspace);
+    this.cron = new Cron(this);
+    this.info = new InfoRegistry(this);
+  }
+
+  requiresAuth(): boolean {
+    return this.limits.requirepass !== '';
+  }
+
+  /** Binds every `bind` address; a leading '-' marks an address whose failure is tolerated. */
+  async listen(): Promise<void> {
+    const port = this.config.get(D.port);
+    const backlog = this.config.get(D.tcpBacklog);
+    for (const spec of this.config.get(D.bind)) {
+      const optional = spec.startsWith('-');
+      const addr = optional ? spec.slice(1) : spec;
+      const host = addr === '*' ? '0.0.0.0' : addr === '::*' ? '::' : addr;
+      const net = createServer({ noDelay: true }, (s) => this.accept(s));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          net.once('error', reject);
+          net.listen({ host, port: this.boundPort || port, backlog, ipv6Only: host.includes(':') }, () => {
+            net.off('error', reject);
+            resolve();
+          });
+        });
+      } catch (e) {
+        if (optional) {
+          log.debug({ addr: host, err: (e as Error).message }, 'optional bind address skipped');
+          continue;
+        }
+        throw new Error(`Failed listening on ${host}:${port}: ${(e as Error).message}`);
+      }
+      const a = net.address();
+      if (a !== null && typeof a === 'object') this.boundPort = a.port;
+      this.listeners.push(net);
+    }
+    if (this.listeners.length === 0) throw new Error('Failed listening on any bind address');
+    this.cron.start();
+  }
+
+  private accept(socket: Socket): void {
+    this.stats.totalConnectionsReceived++;
+    if (this.isShuttingDown) {
+      socket.destroy();
+      return;
+    }
+    if (this.clients.size >= this.limits.maxclients) {
+      this.stats.rejectedConnections++;
+      log.warn({ addr: socket.remoteAddress }, 'Connection refused: max number of clients reached');
+      socket.end('-' + err.maxClients + '\r\n');
+      return;
+    }
+    if (this.config.get(D.protectedMode) && !this.requiresAuth() && !isLoopback(socket.remoteAddress)) {
+      this.stats.rejectedConnections++;
+      log.warn({ addr: socket.remoteAddress }, 'Connection refused: protected mode is on and no password is set');
+      socket.end(PROTECTED_MODE_TEXT);
+      return;
+    }
+    const c = new Client(this.nextClientId++, this, socket);
+    this.clients.set(c.id, c);
+    socket.setNoDelay(true);
+    const keepalive = this.config.get(D.tcpKeepalive);
+    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    socket.on('error', (e) => log.debug({ id: c.id, addr: c.addr, err: e.message }, 'client socket error'));
+    socket.on('close', () => this.unlinkClient(c));
+  }
+
+  private onData(c: Client, chunk: Buffer): void {
+    this.stats.totalNetInputBytes += chunk.length;
+    c.lastInteractionMs = Date.now();
+    if (c.hasFlag(ClientFlag.CloseAsap) || c.hasFlag(ClientFlag.CloseAfterReply)) return;
+    c.parser.feed(chunk);
+    if (c.parser.bufferedBytes > this.limits.queryBufferLimit) {
+      this.stats.clientQueryBufferLimitDisconnections++;
+      log.warn({ id: c.id, addr: c.addr, qbuf: c.parser.bufferedBytes }, 'Closing client that reached max query buffer length');
+      c.closeAsap('query buffer limit');
+      return;
+    }
+    this.processInput(c);
+  }
+
+  /** Runs every complete request in the client's query buffer, unless it blocks. */
+  processInput(c: Client): void {
+    const parser = c.parser;
+    while ((c.flags & (ClientFlag.Blocked | ClientFlag.CloseAsap | ClientFlag.CloseAfterReply)) === 0) {
+      if (this.pauseUntilMs !== 0 && !this.pauseWritesOnly && this.isPausedFor(c)) return;
+      const argv = c.heldArgv ?? parser.next();
+      c.heldArgv = null;
+      if (argv === null) {
+        if (parser.error !== null) {
+          log.info({ id: c.id, addr: c.addr, reason: parser.error }, 'Protocol error from client');
+          addError(c, 'ERR ' + parser.error);
+          c.flags |= ClientFlag.CloseAfterReply;
+        }
+        return;
+      }
+      if (this.pauseUntilMs !== 0 && this.pauseWritesOnly && this.isPausedFor(c) && isWriteRequest(argv)) {
+        c.heldArgv = argv;
+        return;
+      }
+      processCommand(c, argv);
+    }
+  }
+
+  /** CLIENT PAUSE: normal clients wait; replicas and the master link go on. */
+  private isPausedFor(c: Client): boolean {
+    if (Date.now() >= this.pauseUntilMs) {
+      this.pauseUntilMs = 0;
+      return false;
+    }
+    return (c.flags & (ClientFlag.Master | ClientFlag.Replica)) === 0;
+  }
+
+  /** CLIENT PAUSE: hold normal clients' commands (all, or writes only) for ms. */
+  pause(ms: number, writesOnly: boolean): void {
+    const until = Date.now() + ms;
+    // A new pause never shortens one in effect, and ALL wins over WRITE.
+    this.pauseWritesOnly = this.pauseUntilMs === 0 ? writesOnly : this.pauseWritesOnly && writesOnly;
+    if (until > this.pauseUntilMs) this.pauseUntilMs = until;
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => this.unpause(), this.pauseUntilMs - Date.now());
+  }
+
+  /** "master" or "slave", as HELLO and ROLE report it. */
+  roleName(): string {
+    return this.keyspace.isReplica ? 'replica' : 'master';
+  }
+
+  /** Ends CLIENT PAUSE and resumes every client's queued input. */
+  unpause(): void {
+    this.pauseUntilMs = 0;
+    this.pauseWritesOnly = false;
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
+    for (const c of this.clients.values()) if (c.heldArgv !== null || c.parser.bufferedBytes > 0) this.processInput(c);
+  }
+
+  schedulePendingWrite(c: Client): void {
+    this.pendingWrites.push(c);
+    this.scheduleFlush();
+  }
+
+  scheduleClose(c: Client): void {
+    this.toClose.push(c);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.isFlushScheduled) return;
+    this.isFlushScheduled = true;
+    setImmediate(this.flushAll);
+  }
+
+  /** One pass per loop turn: hand output to sockets, then close what must close. */
+  private readonly flushAll = (): void => {
+    this.isFlushScheduled = false;
+    const list = this.pendingWrites;
+    this.pendingWrites = [];
+    for (let i = 0; i < list.length; i++) this.writeToSocket(list[i]);
+    if (this.toClose.length > 0) {
+      const closing = this.toClose;
+      this.toClose = [];
+      for (const c of closing) this.freeClient(c, c.closeReason);
+    }
+  };
+
+  private writeToSocket(c: Client): void {
+    const socket = c.socket;
+    if (c.out.pendingBytes === 0) return;
+    if (socket === null || socket.destroyed || c.hasFlag(ClientFlag.CloseAsap)) {
+      c.out.clear();
+      return;
+    }
+    const blocks = c.out.take();
+    let bytes = 0;
+    if (blocks.length === 1) {
+      bytes = blocks[0].length;
+      socket.write(blocks[0]);
+    } else {
+      socket.cork();
+      for (const b of blocks) {
+        bytes += b.length;
+        socket.write(b);
+      }
+      socket.uncork();
+    }
+    this.stats.totalNetOutputBytes += bytes;
+    if (c.hasFlag(ClientFlag.CloseAfterReply)) {
+      socket.end();
+      this.unlinkClient(c);
+    }
+  }
+
+  /** Closes a connection now (drops queued output). */
+  freeClient(c: Client, reason: string): void {
+    if (reason !== '') log.info({ id: c.id, addr: c.addr, name: c.name, reason }, 'Client closed');
+    c.out.clear();
+    if (c.socket !== null && !c.socket.destroyed) c.socket.destroy();
+    this.unlinkClient(c);
+  }
+
+  /** Removes every reference the server holds to a closed client. */
+  private unlinkClient(c: Client): void {
+    if (!this.clients.delete(c.id)) return;
+    this.monitors.delete(c);
+    for (const hook of this.clientCloseHooks) hook(c);
+  }
+
+  /** Rooms that keep per-client state (pub/sub, WATCH, blocking) clean up here. */
+  readonly clientCloseHooks: ((c: Client) => void)[] = [];
+
+  /** Stops listening and closes every client (shutdown). */
+  async close(): Promise<void> {
+    this.cron.stop();
+    for (const l of this.listeners) l.close();
+    for (const c of [...this.clients.values()]) {
+      this.writeToSocket(c);
+      c.socket?.end();
+      this.unlinkClient(c);
+    }
+  }
+}
+
+function isLoopback(addr: string | undefined): boolean {
+  if (addr === undefined) return true;
+  return addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.');
+}
