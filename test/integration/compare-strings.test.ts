@@ -1,0 +1,103 @@
+import { closeClients, startServer, RunningServer } from '../helpers/server';
+import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
+import { ReplyReader } from '../helpers/compare';
+
+describeWithRedis('strings and keys, side by side with Redis 7.0', () => {
+  let ours: RunningServer;
+  let ref: ReferenceServer;
+  let a: ReplyReader;
+  let b: ReplyReader;
+  beforeAll(async () => {
+    [ours, ref] = await Promise.all([startServer(), startReference()]);
+    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
+  });
+  afterAll(async () => {
+    a.close();
+    b.close();
+    await closeClients();
+    await Promise.all([ours.stop(), ref.stop()]);
+  });
+
+  const cases: string[][] = [
+    ['SET', 's', 'hello'],
+    ['GET', 's'],
+    ['GET', 'missing'],
+    ['SET', 's', 'x', 'NX'],
+    ['SET', 's', 'y', 'XX', 'GET'],
+    ['SET', 's', 'y', 'EX', '0'],
+    ['SET', 's', 'y', 'EX', 'abc'],
+    ['SET', 's', 'y', 'NX', 'XX'],
+    ['SET', 's', 'y', 'KEEPTTL', 'EX', '10'],
+    ['APPEND', 's', ' world'],
+    ['STRLEN', 's'],
+    ['GETRANGE', 's', '0', '-1'],
+    ['GETRANGE', 's', '-3', '-1'],
+    ['GETRANGE', 's', '5', '2'],
+    ['SETRANGE', 's', '10', 'ZZ'],
+    ['SETRANGE', 'fresh', '3', 'ab'],
+    ['GET', 'fresh'],
+    ['SETRANGE', 's', '-1', 'x'],
+    ['INCR', 'n'],
+    ['INCRBY', 'n', '41'],
+    ['DECRBY', 'n', '-10'],
+    ['INCRBY', 'n', 'x'],
+    ['INCR', 's'],
+    ['SET', 'big', '9223372036854775806'],
+    ['INCR', 'big'],
+    ['INCR', 'big'],
+    ['DECRBY', 'n', '-9223372036854775808'],
+    ['SET', 'f', '10.5'],
+    ['INCRBYFLOAT', 'f', '0.1'],
+    ['INCRBYFLOAT', 'f', '2.5'],
+    ['INCRBYFLOAT', 'f', 'abc'],
+    ['MSET', 'a', '1', 'b', '2'],
+    ['MSET', 'a', '1', 'b'],
+    ['MGET', 'a', 'b', 'nope'],
+    ['MSETNX', 'a', '3', 'c', '4'],
+    ['GETSET', 'a', '10'],
+    ['GETDEL', 'a'],
+    ['GETDEL', 'a'],
+    ['GETEX', 'b', 'PX', '100000'],
+    ['GETEX', 'b', 'PERSIST'],
+    ['TTL', 'b'],
+    ['EXPIRE', 'b', '100', 'NX'],
+    ['EXPIRE', 'b', '50', 'GT'],
+    ['EXPIRE', 'b', '50', 'LT'],
+    ['EXPIRE', 'b', '50', 'NX', 'XX'],
+    ['EXPIRE', 'b', '50', 'GT', 'LT'],
+    ['EXPIRE', 'b', '50', 'FOO'],
+    ['TTL', 'b'],
+    ['PERSIST', 'b'],
+    ['TTL', 'nokey'],
+    ['EXISTS', 'b', 'b', 'nokey'],
+    ['TYPE', 'b'],
+    ['TYPE', 'nokey'],
+    ['RENAME', 'nokey', 'x'],
+    ['RENAME', 'b', 'b2'],
+    ['RENAMENX', 'b2', 's'],
+    ['OBJECT', 'ENCODING', 'n'],
+    ['SELECT', '99'],
+    ['SELECT', 'x'],
+    ['MOVE', 'n', '1'],
+    ['COPY', 's', 's2'],
+    ['COPY', 's', 's2'],
+    ['COPY', 's', 's2', 'REPLACE'],
+    ['DEL', 's', 's2', 'nokey'],
+    ['DBSIZE'],
+    ['GET'],
+    ['NOSUCHCOMMAND', 'a', 'b'],
+    ['CONFIG', 'NOSUB'],
+    ['CONFIG', 'GET', 'maxmemory-policy'],
+    ['CONFIG', 'SET', 'maxmemory-policy', 'bogus'],
+    ['CONFIG', 'SET', 'databases', '1'],
+    ['ECHO', 'hi'],
+    ['PING', 'x', 'y'],
+    ['FLUSHALL'],
+    ['DBSIZE'],
+  ];
+
+  test.each(cases.map((c) => [c.join(' '), c]))('%s', async (_name, args) => {
+    const [mine, theirs] = await Promise.all([a.command(...(args as string[])), b.command(...(args as string[]))]);
+    expect(mine).toEqual(theirs);
+  });
+});
