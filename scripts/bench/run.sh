@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# npm run bench: starts keydb-ts-server and a reference redis-server on free
+# loopback ports, runs redis-benchmark against both alternately
+# (perf-vs-redis.sh), prints the table and writes it as JSON to
+# bench-results/perf-<date>.json. Knobs: see perf-vs-redis.sh (PERF_SCALE=0.2
+# for a quick run).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v redis-benchmark >/dev/null || { echo "redis-benchmark not found (apt-get install redis-tools redis-server)" >&2; exit 2; }
+
+PORT=${BENCH_PORT:-$((20000 + RANDOM % 20000))}
+LOG=$(mktemp /tmp/kts-bench.XXXXXX.log)
+node bin/keydb-ts-server --port "$PORT" --bind 127.0.0.1 --save "" --loglevel warning >"$LOG" 2>&1 &
+SPID=$!
+trap 'kill $SPID 2>/dev/null || true; wait $SPID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do redis-cli -p "$PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done
+
+OUT=$(mktemp /tmp/kts-bench.XXXXXX.txt)
+bash scripts/bench/perf-vs-redis.sh "$PORT" | tee "$OUT"
+
+mkdir -p bench-results
+JSON="bench-results/perf-$(date -u +%Y%m%dT%H%M%SZ).json"
+node - "$OUT" "$JSON" <<'NODE'
+const fs = require('fs');
+const [, , txt, json] = process.argv;
+const lines = fs.readFileSync(txt, 'utf8').split('\n');
+const rows = [];
+for (const l of lines) {
+  const m = /^(\S+)\s+(\d+)\s+([\d.]+|NA)\s+([\d.]+|NA)\s+([\d.]+|NA)$/.exec(l.trim());
+  if (m) rows.push({ test: m[1], pipeline: +m[2], redis_ops: +m[3] || null, ours_ops: +m[4] || null, ratio: +m[5] || null });
+}
+const summary = lines.find((l) => l.startsWith('geomean')) || '';
+const mem = lines.filter((l) => /^(redis|target)\s/.test(l));
+fs.writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), summary, memory: mem, rows, header: lines.filter((l) => l.startsWith('#')) }, null, 2));
+console.log(`written ${json}`);
+NODE
