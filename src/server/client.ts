@@ -31,6 +31,8 @@ export const enum ClientFlag {
   NoEvict = 1 << 9,
   Pubsub = 1 << 10,
   Unblocked = 1 << 11,
+  /** Not read or served until its socket drains (unlimited class, huge backlog). */
+  OutputPaused = 1 << 12,
 }
 
 export interface QueuedCommand {
@@ -79,6 +81,7 @@ export class Client implements ReplyTarget {
     this.addr = socket ? formatAddr(socket.remoteAddress, socket.remotePort) : '';
     this.laddr = socket ? formatAddr(socket.localAddress, socket.localPort) : '';
     this.out.onFirstWrite = () => server.schedulePendingWrite(this);
+    this.out.onGrow = () => server.outputLimits.check(this);
   }
 
   hasFlag(f: ClientFlag): boolean {

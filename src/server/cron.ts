@@ -29,6 +29,7 @@ export class Cron {
     this.every(1000, () => this.closeIdleClients());
     this.every(100, () => this.sampleOps());
     this.every(1000, () => server.latency.sampleEventLoop());
+    this.every(100, () => server.outputLimits.checkSoftLimits());
   }
 
   every(periodMs: number, run: () => void): void {

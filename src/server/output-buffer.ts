@@ -28,6 +28,8 @@ export class OutputBuffer {
   pendingBytes = 0;
   /** Called once when the buffer goes from empty to non-empty. */
   onFirstWrite: () => void = noop;
+  /** Called when the buffer grows by a block (every ~16 KB): the limit check. */
+  onGrow: () => void = noop;
 
   /** Makes room for n bytes in the current block and returns it. */
   reserve(n: number): Buffer {
@@ -39,6 +41,7 @@ export class OutputBuffer {
       this.current = cur;
       this.start = 0;
       this.pos = 0;
+      this.onGrow();
     }
     return cur;
   }
@@ -75,6 +78,7 @@ export class OutputBuffer {
       this.sealCurrent();
       this.blocks.push(data);
       this.pendingBytes += data.length;
+      this.onGrow();
       return;
     }
     const b = this.reserve(data.length);

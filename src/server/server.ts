@@ -25,6 +25,16 @@ import { Propagator } from '../replication/propagate';
 import { SlowLog } from './slowlog';
 import { Cron } from './cron';
 import { LatencyMonitor } from './latency';
+import { OutputLimits } from './output-limits';
+
+/**
+ * A client without output limits (normal 0 0 0) whose socket holds this many
+ * unsent bytes stops being read and served until the socket drains, so a
+ * client that never reads cannot grow our memory without bound (TCP then
+ * pushes back on it). Clients with limits are closed at their limit instead,
+ * as in Redis.
+ */
+const UNLIMITED_OUTPUT_PAUSE_BYTES = 16 * 1024 * 1024;
 import { PubSub } from '../pubsub/registry';
 import { WatchRegistry } from '../commands/transaction';
 import { ScanCursors } from '../store/scan';
@@ -61,6 +71,7 @@ export class Server {
   readonly propagator: Propagator;
   readonly slowlog: SlowLog;
   readonly latency: LatencyMonitor;
+  readonly outputLimits: OutputLimits;
   readonly activeExpire: ActiveExpire;
   readonly monitors = new Set<Client>();
   readonly pubsub = new PubSub();
@@ -117,6 +128,8 @@ export class Server {
     this.watches = new WatchRegistry(this);
     this.slowlog = new SlowLog(config);
     this.latency = new LatencyMonitor(config);
+    this.outputLimits = new OutputLimits(config, this.stats);
+    this.clientCloseHooks.push((c) => this.outputLimits.forget(c));
     this.activeExpire = new ActiveExpire(this.keyspace);
     this.cron = new Cron(this);
     this.info = new InfoRegistry(this);
@@ -203,8 +216,13 @@ export class Server {
   /** Runs every complete request in the client's query buffer, unless it blocks. */
   processInput(c: Client): void {
     const parser = c.parser;
-    while ((c.flags & (ClientFlag.Blocked | ClientFlag.CloseAsap | ClientFlag.CloseAfterReply)) === 0) {
+    while ((c.flags & (ClientFlag.Blocked | ClientFlag.CloseAsap | ClientFlag.CloseAfterReply | ClientFlag.OutputPaused)) === 0) {
       if (this.pauseUntilMs !== 0 && !this.pauseWritesOnly && this.isPausedFor(c)) return;
+      if (c.out.pendingBytes > UNLIMITED_OUTPUT_PAUSE_BYTES && !this.outputLimits.isLimited(c.clientClass)) {
+        // Replies are piling up faster than the client reads: finish this batch first.
+        this.writeToSocket(c);
+        if ((c.flags & ClientFlag.OutputPaused) !== 0) return;
+      }
       const argv = c.heldArgv ?? parser.next();
       c.heldArgv = null;
       if (argv === null) {
@@ -309,7 +327,25 @@ export class Server {
     if (c.hasFlag(ClientFlag.CloseAfterReply)) {
       socket.end();
       this.unlinkClient(c);
+      return;
     }
+    if (this.outputLimits.isLimited(c.clientClass)) {
+      this.outputLimits.check(c);
+    } else if (socket.writableLength > UNLIMITED_OUTPUT_PAUSE_BYTES && (c.flags & ClientFlag.OutputPaused) === 0) {
+      this.pauseForDrain(c, socket);
+    }
+  }
+
+  /** Stops reading a client until its socket drains (see UNLIMITED_OUTPUT_PAUSE_BYTES). */
+  private pauseForDrain(c: Client, socket: Socket): void {
+    c.flags |= ClientFlag.OutputPaused;
+    socket.pause();
+    socket.once('drain', () => {
+      c.flags &= ~ClientFlag.OutputPaused;
+      if (!this.clients.has(c.id)) return;
+      socket.resume();
+      this.processInput(c);
+    });
   }
 
   /** Closes a connection now (drops queued output). */
