@@ -13,6 +13,7 @@ import { pubsubCommands } from './pubsub';
 import { transactionCommands } from './transaction';
 import { configCommands } from './config';
 import { replicationCommands } from './replication';
+import { setCommands } from './set';
 
 export const COMMANDS: readonly Command[] = [
   ...connectionCommands,
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   ...transactionCommands,
   ...configCommands,
   ...replicationCommands,
+  ...setCommands,
 ];
 
 const byName = new Map<string, Command>();
