@@ -13,6 +13,7 @@ import { pubsubCommands } from './pubsub';
 import { transactionCommands } from './transaction';
 import { configCommands } from './config';
 import { replicationCommands } from './replication';
+import { listCommands } from './list';
 import { setCommands } from './set';
 
 export const COMMANDS: readonly Command[] = [
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   ...transactionCommands,
   ...configCommands,
   ...replicationCommands,
+  ...listCommands,
   ...setCommands,
 ];
 
