@@ -1,28 +1,78 @@
 /**
- * THE write funnel. Every change to the keyspace — a client's write, an
- * expiry, an eviction, a write applied from a master — reaches replication
- * and persistence only through `propagate`, already in its deterministic
+ * THE write funnel and the replication stream it produces.
+ *
+ * Every change to the keyspace — a client's write, an expiry, an eviction —
+ * reaches replication only through `propagate`, already in its deterministic
  * form (the dispatcher passes the command's rewritten argv when a handler set
- * one). Targets (backlog, replica links, active peers) register here; nothing
- * else talks to them.
+ * one). Here each command is encoded once as RESP, preceded by SELECT when
+ * its db differs from the last one emitted, appended to the backlog and
+ * handed to every stream consumer (replica links). A replica that serves
+ * sub-replicas instead forwards its master's bytes verbatim (feedFromMaster).
+ *
+ * Stream identity follows Redis: `replid`/`masterReplOffset` name the
+ * history; `replid2`/`secondReplOffset` keep the previous history after a
+ * promotion so siblings can still PSYNC. While no backlog exists (no replica
+ * ever attached) nothing is counted, as in Redis.
+ *
+ * Only this file imports backlog.ts.
  */
+import { randomBytes } from 'node:crypto';
 import type { Server } from '../server/server';
 import type { Db } from '../store/db';
+import { Backlog } from './backlog';
 
+/** Receives argv-level writes (active-replication peers wrap them). */
 export interface PropagationTarget {
   feed(dbId: number, argv: readonly Buffer[]): void;
+}
+
+/** Receives the encoded stream (replica links); endOffset is the offset of its last byte. */
+export interface StreamConsumer {
+  onStreamBytes(bytes: Buffer, endOffset: number): void;
 }
 
 const DEL = Buffer.from('DEL');
 const MULTI = [Buffer.from('MULTI')];
 const EXEC = [Buffer.from('EXEC')];
+export const PING_FRAME = Buffer.from('*1\r\n$4\r\nping\r\n');
+const GETACK_FRAME = Buffer.from('*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n');
+const NO_REPLID = '0'.repeat(40);
+
+export function newReplid(): string {
+  return randomBytes(20).toString('hex');
+}
+
+/** `*N\r\n$len\r\narg\r\n...` — the bytes a replica receives for one command. */
+export function encodeCommand(argv: readonly Buffer[]): Buffer {
+  let size = 16;
+  for (const a of argv) size += a.length + 16;
+  const out = Buffer.allocUnsafe(size);
+  let p = out.latin1Write(`*${argv.length}\r\n`, 0);
+  for (const a of argv) {
+    p += out.latin1Write(`$${a.length}\r\n`, p);
+    p += a.copy(out, p);
+    out[p++] = 13;
+    out[p++] = 10;
+  }
+  return out.subarray(0, p);
+}
 
 export class Propagator {
+  replid = newReplid();
+  replid2 = NO_REPLID;
+  secondReplOffset = -1;
+  /** master_repl_offset: stream bytes produced (or, on a replica, received). */
+  masterReplOffset = 0;
+  backlog: Backlog | null = null;
+  /** When the backlog was last needed (a replica attached or left), for repl-backlog-ttl. */
+  backlogIdleSinceMs = 0;
+  private lastDbId = -1;
   private readonly targets: PropagationTarget[] = [];
-  /** Inside EXEC: MULTI is emitted before the first write, EXEC after the last. */
+  readonly consumers = new Set<StreamConsumer>();
+  /** Inside EXEC: the first write is held; a second one opens MULTI. */
   private isInTransaction = false;
+  private heldFirst: [number, readonly Buffer[]] | null = null;
   private hasOpenMulti = false;
-  private transactionDb = 0;
 
   constructor(server: Server) {
     server.keyspace.addListener({
@@ -38,17 +88,20 @@ export class Propagator {
     this.targets.push(t);
   }
 
-  get hasTargets(): boolean {
-    return this.targets.length !== 0;
-  }
-
   propagate(dbId: number, argv: readonly Buffer[]): void {
-    if (this.isInTransaction && !this.hasOpenMulti) {
-      this.hasOpenMulti = true;
-      this.transactionDb = dbId;
-      this.feed(dbId, MULTI);
+    if (!this.isInTransaction) return this.emit(dbId, argv);
+    if (this.hasOpenMulti) return this.emit(dbId, argv);
+    if (this.heldFirst === null) {
+      this.heldFirst = [dbId, argv];
+      return;
     }
-    this.feed(dbId, argv);
+    // Two writes in one EXEC: replicas get them atomically, as Redis sends them.
+    const [firstDb, firstArgv] = this.heldFirst;
+    this.heldFirst = null;
+    this.hasOpenMulti = true;
+    this.emit(firstDb, MULTI);
+    this.emit(firstDb, firstArgv);
+    this.emit(dbId, argv);
   }
 
   beginTransaction(): void {
@@ -56,13 +109,95 @@ export class Propagator {
   }
 
   endTransaction(): void {
-    if (this.hasOpenMulti) this.feed(this.transactionDb, EXEC);
+    if (this.hasOpenMulti) this.emit(this.lastDbId, EXEC);
+    else if (this.heldFirst !== null) this.emit(this.heldFirst[0], this.heldFirst[1]);
     this.isInTransaction = false;
     this.hasOpenMulti = false;
+    this.heldFirst = null;
   }
 
-  private feed(dbId: number, argv: readonly Buffer[]): void {
+  private emit(dbId: number, argv: readonly Buffer[]): void {
     const ts = this.targets;
     for (let i = 0; i < ts.length; i++) ts[i].feed(dbId, argv);
+    if (this.backlog === null) return;
+    if (dbId !== this.lastDbId) {
+      this.lastDbId = dbId;
+      this.appendStream(encodeCommand([Buffer.from('SELECT'), Buffer.from(String(dbId))]));
+    }
+    this.appendStream(encodeCommand(argv));
+  }
+
+  /** Replication PING (repl-ping-replica-period); counts toward offsets like any byte. */
+  feedPing(): void {
+    if (this.backlog !== null) this.appendStream(PING_FRAME);
+  }
+
+  /** REPLCONF GETACK *: asks replicas for an immediate ACK (WAIT). */
+  feedGetack(): void {
+    if (this.backlog !== null) this.appendStream(GETACK_FRAME);
+  }
+
+  /** A replica forwards its master's stream to its own replicas byte for byte. */
+  feedFromMaster(bytes: Buffer): void {
+    if (this.backlog === null) {
+      this.masterReplOffset += bytes.length;
+      return;
+    }
+    this.appendStream(bytes);
+  }
+
+  private appendStream(bytes: Buffer): void {
+    this.backlog!.append(bytes);
+    this.masterReplOffset = this.backlog!.endOffset;
+    for (const c of this.consumers) c.onStreamBytes(bytes, this.masterReplOffset);
+  }
+
+  /** The next command starts with SELECT (every full sync starts a new stream position). */
+  forceSelect(): void {
+    this.lastDbId = -1;
+  }
+
+  /**
+   * Creates the backlog when the first replica attaches. A master that never
+   * had one starts a new history (new replid, replid2 cleared), as Redis does.
+   */
+  ensureBacklog(sizeBytes: number, isMaster: boolean): void {
+    if (this.backlog !== null) return;
+    if (isMaster) {
+      this.replid = newReplid();
+      this.replid2 = NO_REPLID;
+      this.secondReplOffset = -1;
+    }
+    this.backlog = new Backlog(sizeBytes, this.masterReplOffset);
+  }
+
+  freeBacklog(): void {
+    this.backlog = null;
+  }
+
+  /** PSYNC acceptance (masterTryPartialResynchronization's checks). */
+  canContinue(replid: string, offset: number): boolean {
+    if (this.backlog === null) return false;
+    const idMatches = replid === this.replid || (replid === this.replid2 && offset <= this.secondReplOffset);
+    return idMatches && this.backlog.canServeFrom(offset);
+  }
+
+  readBacklogFrom(offset: number): Buffer[] {
+    return this.backlog === null ? [] : this.backlog.readFrom(offset);
+  }
+
+  /** Promotion (REPLICAOF NO ONE) keeps the old history as replid2 so siblings can continue. */
+  shiftReplicationId(): void {
+    this.replid2 = this.replid;
+    this.secondReplOffset = this.masterReplOffset + 1;
+    this.replid = newReplid();
+  }
+
+  /** A replica adopts its master's history after a sync. */
+  adoptHistory(replid: string, offset: number): void {
+    this.replid = replid;
+    this.masterReplOffset = offset;
+    if (this.backlog !== null) this.backlog = new Backlog(this.backlog.size, offset);
+    this.lastDbId = -1;
   }
 }

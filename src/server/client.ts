@@ -99,9 +99,14 @@ export class Client implements ReplyTarget {
     return this.channels.size + this.patterns.size;
   }
 
-  /** Output memory: what we queue plus what the socket still holds. */
+  /** master_repl_offset after this client's last propagated write (WAIT). */
+  lastWriteOffset = 0;
+  /** Bytes held for this client outside its output buffer (a replica's stream during its full sync). */
+  heldOutputBytes = 0;
+
+  /** Output memory: what we queue, what is held for later, what the socket still holds. */
   get outputBytes(): number {
-    return this.out.pendingBytes + (this.socket ? this.socket.writableLength : 0);
+    return this.out.pendingBytes + this.heldOutputBytes + (this.socket ? this.socket.writableLength : 0);
   }
 
   onErrorReply(code: string): void {

@@ -21,7 +21,8 @@ import { Stats } from './stats';
 import { isWriteRequest, processCommand } from '../commands/dispatch';
 import { addError } from '../protocol/reply';
 import { err } from '../protocol/shared';
-import { Propagator } from '../replication/propagate';
+import { Propagator, encodeCommand } from '../replication/propagate';
+import { Replication } from '../replication/replication';
 import { SlowLog } from './slowlog';
 import { Cron } from './cron';
 import { LatencyMonitor } from './latency';
@@ -69,6 +70,8 @@ export class Server {
   readonly clients = new Map<number, Client>();
   readonly limits: Limits;
   readonly propagator: Propagator;
+  /** Set after construction (it needs the cron and INFO registry). */
+  replication!: Replication;
   readonly slowlog: SlowLog;
   readonly latency: LatencyMonitor;
   readonly outputLimits: OutputLimits;
@@ -133,6 +136,7 @@ export class Server {
     this.activeExpire = new ActiveExpire(this.keyspace);
     this.cron = new Cron(this);
     this.info = new InfoRegistry(this);
+    this.replication = new Replication(this);
   }
 
   requiresAuth(): boolean {
@@ -189,7 +193,7 @@ export class Server {
       socket.end(PROTECTED_MODE_TEXT);
       return;
     }
-    const c = new Client(this.nextClientId++, this, socket);
+    const c = new Client(this.allocateClientId(), this, socket);
     this.clients.set(c.id, c);
     socket.setNoDelay(true);
     const keepalive = this.config.get(D.tcpKeepalive);
@@ -237,8 +241,29 @@ export class Server {
         c.heldArgv = argv;
         return;
       }
+      if ((c.flags & ClientFlag.Master) !== 0) {
+        this.applyMasterCommand(c, argv);
+        continue;
+      }
       processCommand(c, argv);
     }
+  }
+
+  /** A command from our master: no logical expiry while it runs, then the link forwards it. */
+  private applyMasterCommand(c: Client, argv: Buffer[]): void {
+    this.keyspace.isApplyingMasterStream = true;
+    try {
+      processCommand(c, argv);
+    } finally {
+      this.keyspace.isApplyingMasterStream = false;
+    }
+    c.out.clear(); // a master never gets replies
+    const link = this.replication.masters.find((m) => m.client === c);
+    link?.onCommandApplied(encodeCommand(argv));
+  }
+
+  allocateClientId(): number {
+    return this.nextClientId++;
   }
 
   /** CLIENT PAUSE: normal clients wait; replicas and the master link go on. */
@@ -306,6 +331,10 @@ export class Server {
   private writeToSocket(c: Client): void {
     const socket = c.socket;
     if (c.out.pendingBytes === 0) return;
+    if ((c.flags & ClientFlag.Master) !== 0) {
+      c.out.clear();
+      return;
+    }
     if (socket === null || socket.destroyed || c.hasFlag(ClientFlag.CloseAsap)) {
       c.out.clear();
       return;
