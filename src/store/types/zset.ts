@@ -1,0 +1,140 @@
+/**
+ * The sorted-set value (Redis's t_zset.c object layer): a Map member → node
+ * for O(1) score lookups beside a skip list (skiplist.ts) for order, ranks
+ * and ranges, the same pairing as Redis's `zset { dict, zsl }`. Members are
+ * latin1 strings (binary-safe); scores are doubles, never NaN.
+ *
+ * Every size uses the same structure; encoding() only reports what Redis
+ * would use, so OBJECT ENCODING, ZSCAN (a listpack is returned whole) and
+ * the RDB encoder agree with Redis: 'listpack' until the set has held more
+ * than zset-max-listpack-entries members or a member longer than
+ * zset-max-listpack-value bytes, then 'skiplist' for good (Redis converts
+ * one way only, in zsetAdd).
+ */
+import { SkipList, SkipListNode, type Range } from './skiplist';
+import type { Collection } from '../value';
+
+/** zset-max-listpack-entries / zset-max-listpack-value defaults (Redis 7.0). */
+export const ZSET_MAX_LISTPACK_ENTRIES = 128;
+export const ZSET_MAX_LISTPACK_VALUE = 64;
+
+export class ZSetValue implements Collection {
+  readonly type = 'zset';
+  private readonly dict = new Map<string, SkipListNode>();
+  private readonly list = new SkipList();
+  private isListpack = true;
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  /** Whether Redis would still hold this set as a listpack. */
+  get isCompact(): boolean {
+    return this.isListpack;
+  }
+
+  encoding(): string {
+    return this.isListpack ? 'listpack' : 'skiplist';
+  }
+
+  clone(): ZSetValue {
+    const copy = new ZSetValue();
+    copy.isListpack = this.isListpack;
+    for (let x = this.list.first; x !== null; x = x.next) copy.dict.set(x.member, copy.list.insert(x.score, x.member));
+    return copy;
+  }
+
+  /** (member, score) pairs in ascending (score, member) order. */
+  *entries(): IterableIterator<[string, number]> {
+    for (let x = this.list.first; x !== null; x = x.next) yield [x.member, x.score];
+  }
+
+  /**
+   * Inserts a member or moves it to a new score. Returns true when the
+   * member is new. The limits are zset-max-listpack-entries/-value.
+   */
+  add(member: string, score: number, maxListpackEntries = ZSET_MAX_LISTPACK_ENTRIES, maxListpackValue = ZSET_MAX_LISTPACK_VALUE): boolean {
+    const node = this.dict.get(member);
+    if (node !== undefined) {
+      // -0 and 0 are the same score: Redis leaves the stored one alone.
+      if (node.score !== score) this.dict.set(member, this.list.updateScore(node, score));
+      return false;
+    }
+    if (this.isListpack && (this.dict.size + 1 > maxListpackEntries || member.length > maxListpackValue)) this.isListpack = false;
+    this.dict.set(member, this.list.insert(score, member));
+    return true;
+  }
+
+  score(member: string): number | undefined {
+    const node = this.dict.get(member);
+    return node === undefined ? undefined : node.score;
+  }
+
+  delete(member: string): boolean {
+    const node = this.dict.get(member);
+    if (node === undefined) return false;
+    this.dict.delete(member);
+    this.list.delete(node.score, member);
+    return true;
+  }
+
+  /** 0-based rank in ascending order, or undefined when absent. */
+  rank(member: string): number | undefined {
+    const node = this.dict.get(member);
+    return node === undefined ? undefined : this.list.rankOf(node.score, member) - 1;
+  }
+
+  /** The node at a 0-based ascending rank, or null. */
+  nodeAt(rank: number): SkipListNode | null {
+    return rank < 0 || rank >= this.dict.size ? null : this.list.byRank(rank + 1);
+  }
+
+  get first(): SkipListNode | null {
+    return this.list.first;
+  }
+
+  get last(): SkipListNode | null {
+    return this.list.tail;
+  }
+
+  /** First node in a score or lex range (lex: when scores are equal, as Redis assumes). */
+  firstInRange(r: Range): SkipListNode | null {
+    return this.list.firstInRange(r);
+  }
+
+  lastInRange(r: Range): SkipListNode | null {
+    return this.list.lastInRange(r);
+  }
+
+  /**
+   * ZCOUNT / ZLEXCOUNT from the ranks of the range's ends, O(log N),
+   * computed like Redis's zsetCount (so even lex counts over mixed scores agree).
+   */
+  countInRange(r: Range): number {
+    const list = this.list;
+    const first = list.firstInRange(r);
+    if (first === null) return 0;
+    let count = list.length - list.rankOf(first.score, first.member) + 1;
+    const last = list.lastInRange(r);
+    if (last !== null) count -= list.length - list.rankOf(last.score, last.member);
+    return count;
+  }
+
+  /** ZREMRANGEBYSCORE / ZREMRANGEBYLEX */
+  deleteRange(r: Range): number {
+    return this.list.deleteRange(r, this.dict);
+  }
+
+  /** Removes 0-based ranks start..end inclusive (already clamped by the caller). */
+  deleteRangeByRank(start: number, end: number): number {
+    return this.list.deleteRangeByRank(start + 1, end + 1, this.dict);
+  }
+
+  /**
+   * The live Map iterator ZSCAN keeps between calls: it skips deleted
+   * members and visits added ones; each node carries its current score.
+   */
+  scanIterator(): IterableIterator<SkipListNode> {
+    return this.dict.values();
+  }
+}
