@@ -160,7 +160,12 @@ export class Primary {
     link.syncStartedMs = Date.now();
     this.waiting.push(link);
     log.info({ replica: link.client.addr }, 'Replica asks for synchronization; full resync requested');
-    if (this.isSnapshotRunning || this.syncTimer !== null) return;
+    if (!this.isSnapshotRunning) this.scheduleSnapshot();
+  }
+
+  /** Diskless syncs wait repl-diskless-sync-delay seconds so more replicas can share the snapshot. */
+  private scheduleSnapshot(): void {
+    if (this.syncTimer !== null) return;
     const diskless = this.server.config.get(D.replDisklessSync);
     const delayMs = diskless ? this.server.config.get(D.replDisklessSyncDelay) * 1000 : 0;
     this.syncTimer = setTimeout(() => {
@@ -194,14 +199,7 @@ export class Primary {
 
   private finishSnapshot(): void {
     this.isSnapshotRunning = false;
-    if (this.waiting.length > 0) {
-      const diskless = this.server.config.get(D.replDisklessSync);
-      const delayMs = diskless ? this.server.config.get(D.replDisklessSyncDelay) * 1000 : 0;
-      this.syncTimer = setTimeout(() => {
-        this.syncTimer = null;
-        this.startSnapshot();
-      }, delayMs);
-    }
+    if (this.waiting.length > 0) this.scheduleSnapshot();
   }
 
   private streamDiskless(provider: SnapshotProvider, links: ReplicaLink[], offset: number): void {
