@@ -14,6 +14,7 @@ import { transactionCommands } from './transaction';
 import { configCommands } from './config';
 import { replicationCommands } from './replication';
 import { listCommands } from './list';
+import { hashCommands } from './hash';
 import { setCommands } from './set';
 
 export const COMMANDS: readonly Command[] = [
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   ...configCommands,
   ...replicationCommands,
   ...listCommands,
+  ...hashCommands,
   ...setCommands,
 ];
 

@@ -1,0 +1,130 @@
+/**
+ * The hash value (Redis's t_hash.c object layer). Fields and values are
+ * latin1 strings (one char per byte, binary-safe).
+ *
+ *   fields: [f0, f1, f2, ...]     parallel slot arrays
+ *   values: [v0, v1, v2, ...]
+ *   index:  field → slot          (a Map: O(1) lookups, scan iterators that
+ *                                  survive inserts and deletes)
+ *
+ * Slots give HRANDFIELD O(1) random picks. The two Redis encodings differ
+ * only in what a delete does to the order, which is observable:
+ *
+ *   listpack   (at most hash-max-listpack-entries fields, none of them and no
+ *              value longer than hash-max-listpack-value bytes) keeps
+ *              insertion order, as a listpack does: a delete closes the gap
+ *              (O(N) for N under the small limit, Redis's cost too), so
+ *              HGETALL, HKEYS and HSCAN reply in Redis's order.
+ *   hashtable  order is unspecified, as in a dict: a delete moves the last
+ *              slot into the hole, O(1).
+ *
+ * Conversion is one-way, as in Redis: once a hashtable, always one. The
+ * thresholds come from a limits object shared with the server's config, so
+ * CONFIG SET applies to existing hashes at their next write, as in Redis.
+ */
+import type { Collection } from '../value';
+
+export interface ListpackLimits {
+  /** hash-max-listpack-entries */
+  maxEntries: number;
+  /** hash-max-listpack-value, in bytes */
+  maxValueBytes: number;
+}
+
+/** Redis 7.0's defaults, for hashes built outside a server (RDB loading, tests). */
+export const DEFAULT_HASH_LIMITS: Readonly<ListpackLimits> = { maxEntries: 128, maxValueBytes: 64 };
+
+export class HashValue implements Collection {
+  readonly type = 'hash';
+  private fields: string[] = [];
+  private values: string[] = [];
+  private index = new Map<string, number>();
+  private isHashtable = false;
+
+  constructor(private readonly limits: Readonly<ListpackLimits> = DEFAULT_HASH_LIMITS) {}
+
+  get size(): number {
+    return this.fields.length;
+  }
+
+  encoding(): string {
+    return this.isHashtable ? 'hashtable' : 'listpack';
+  }
+
+  clone(): HashValue {
+    const copy = new HashValue(this.limits);
+    copy.fields = this.fields.slice();
+    copy.values = this.values.slice();
+    copy.index = new Map(this.index);
+    copy.isHashtable = this.isHashtable;
+    return copy;
+  }
+
+  /** Field/value pairs: insertion order while listpack. */
+  *entries(): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.fields.length; i++) yield [this.fields[i], this.values[i]];
+  }
+
+  /**
+   * The fields through the index Map, for HSCAN: the iterator survives
+   * changes between calls and visits every field present throughout.
+   */
+  fieldIterator(): IterableIterator<string> {
+    return this.index.keys();
+  }
+
+  get(field: string): string | undefined {
+    const slot = this.index.get(field);
+    return slot === undefined ? undefined : this.values[slot];
+  }
+
+  has(field: string): boolean {
+    return this.index.has(field);
+  }
+
+  /** Sets a field; true when it is new. May turn a listpack into a hashtable. */
+  set(field: string, value: string): boolean {
+    if (!this.isHashtable && (field.length > this.limits.maxValueBytes || value.length > this.limits.maxValueBytes)) this.isHashtable = true;
+    const slot = this.index.get(field);
+    if (slot !== undefined) {
+      this.values[slot] = value;
+      return false;
+    }
+    this.index.set(field, this.fields.length);
+    this.fields.push(field);
+    this.values.push(value);
+    if (!this.isHashtable && this.fields.length > this.limits.maxEntries) this.isHashtable = true;
+    return true;
+  }
+
+  /** Removes a field; false when it was not there. */
+  delete(field: string): boolean {
+    const slot = this.index.get(field);
+    if (slot === undefined) return false;
+    this.index.delete(field);
+    const last = this.fields.length - 1;
+    if (this.isHashtable) {
+      if (slot !== last) {
+        this.fields[slot] = this.fields[last];
+        this.values[slot] = this.values[last];
+        this.index.set(this.fields[slot], slot);
+      }
+      this.fields.pop();
+      this.values.pop();
+      return true;
+    }
+    this.fields.splice(slot, 1);
+    this.values.splice(slot, 1);
+    for (let i = slot; i < last; i++) this.index.set(this.fields[i], i);
+    return true;
+  }
+
+  /** The pair in slot 0 <= i < size (HRANDFIELD). */
+  fieldAt(i: number): string {
+    return this.fields[i];
+  }
+
+  valueAt(i: number): string {
+    return this.values[i];
+  }
+}
