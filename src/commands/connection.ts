@@ -49,12 +49,15 @@ function passwordMatches(c: Client, given: Buffer): boolean {
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-/** AUTH [username] password; only the `default` user exists. */
+/**
+ * AUTH [username] password; only the `default` user exists. Without
+ * requirepass it is `nopass` in Redis's ACL terms: `AUTH default <anything>`
+ * succeeds, while the one-argument form is refused as a likely misconfiguration.
+ */
 function authenticate(c: Client, user: Buffer | null, pass: Buffer): string | null {
-  if (!c.server.requiresAuth()) {
-    return user === null ? err.authNotConfigured : err.wrongPass;
-  }
-  if ((user !== null && str(user) !== 'default') || !passwordMatches(c, pass)) return err.wrongPass;
+  if (user !== null && str(user) !== 'default') return err.wrongPass;
+  if (!c.server.requiresAuth()) return user === null ? err.authNotConfigured : null;
+  if (!passwordMatches(c, pass)) return err.wrongPass;
   c.isAuthenticated = true;
   c.parser.limits.isUnauthenticated = false;
   return null;
