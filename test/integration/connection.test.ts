@@ -309,6 +309,8 @@ describeWithRedis('requirepass, side by side with Redis 7.0', () => {
     ['NOAUTH before AUTH, then AUTH <password>', [['GET', 'k'], ['PING'], ['AUTH', 's3cret'], ['PING'], ['GET', 'k']]],
     ['WRONGPASS for a bad password or user', [['AUTH', 'nope'], ['AUTH', 'default', 'nope'], ['AUTH', 'other', 's3cret'], ['GET', 'k']]],
     ['AUTH default <password>', [['AUTH', 'default', 's3cret'], ['SET', 'k', 'v'], ['GET', 'k']]],
+    ['HELLO before AUTH is refused', [['HELLO', '3'], ['HELLO'], ['PING']]],
+    ['HELLO SETNAME before AUTH', [['HELLO', '2', 'SETNAME', 'x'], ['CLIENT', 'GETNAME']]],
     ['HELLO 3 AUTH default <password> logs in', [['HELLO', '3', 'AUTH', 'default', 'nope'], ['PING'], ['HELLO', '3', 'AUTH', 'default', 's3cret'], ['GET', 'missing']]],
     ['RESET logs the connection out', [['AUTH', 's3cret'], ['RESET'], ['PING']]],
     ['QUIT works before AUTH', [['QUIT']]],
