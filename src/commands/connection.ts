@@ -207,8 +207,9 @@ function clientKillCommand(c: Client, argv: Buffer[]): void {
     const addr = str(argv[2]);
     for (const other of server.clients.values()) {
       if (other.addr === addr) {
-        other.closeAsap('killed by CLIENT KILL');
-        return addOk(c);
+        addOk(c);
+        killClient(c, other);
+        return;
       }
     }
     return addError(c, 'ERR No such client');
@@ -241,6 +242,7 @@ function clientKillCommand(c: Client, argv: Buffer[]): void {
     } else return addError(c, err.syntax);
   }
   let killed = 0;
+  let isKillingSelf = false;
   for (const other of server.clients.values()) {
     if (id !== null && other.id !== id) continue;
     if (type !== null && clientType(other) !== type) continue;
@@ -248,10 +250,22 @@ function clientKillCommand(c: Client, argv: Buffer[]): void {
     if (laddr !== null && other.laddr !== laddr) continue;
     if (user !== null && user !== 'default') continue;
     if (skipMe && other === c) continue;
-    other.closeAsap('killed by CLIENT KILL');
+    if (other === c) isKillingSelf = true;
+    else killClient(c, other);
     killed++;
   }
   addInteger(c, killed);
+  if (isKillingSelf) killClient(c, c);
+}
+
+/**
+ * Closes a client for CLIENT KILL. The caller itself is closed after its
+ * reply is written (Redis flags it CLOSE_AFTER_REPLY), any other client at
+ * once.
+ */
+function killClient(caller: Client, victim: Client): void {
+  if (victim === caller) caller.flags |= ClientFlag.CloseAfterReply;
+  else victim.closeAsap('killed by CLIENT KILL');
 }
 
 function clientPauseCommand(c: Client, argv: Buffer[]): void {

@@ -105,6 +105,24 @@ describeWithRedis('connection commands, side by side with Redis 7.0', () => {
     expect(maskHelloId(mine)).toEqual(maskHelloId(theirs));
   });
 
+  test('CLIENT KILL of the calling connection answers first, then closes it', async () => {
+    const killSelf = async (port: number, form: 'id' | 'addr'): Promise<[string, boolean]> => {
+      const r = await ReplyReader.open(port);
+      const info = await r.command('CLIENT', 'INFO');
+      const id = /id=(\d+)/.exec(info)![1];
+      const addr = /addr=(\S+)/.exec(info)![1];
+      const reply = form === 'id' ? await r.command('CLIENT', 'KILL', 'ID', id, 'SKIPME', 'no') : await r.command('CLIENT', 'KILL', addr);
+      const closed = await r.conn.waitClosed();
+      r.close();
+      return [reply, closed];
+    };
+    for (const form of ['id', 'addr'] as const) {
+      const [mine, theirs] = await Promise.all([killSelf(ours.port, form), killSelf(ref.port, form)]);
+      expect(mine).toEqual(theirs);
+      expect(mine[1]).toBe(true);
+    }
+  });
+
   test('CLIENT LIST and CLIENT INFO carry the same field names, in the same order', async () => {
     const fields = (line: string) => line.trim().split(' ').map((kv) => kv.split('=')[0]);
     const [mine, theirs] = await Promise.all([a.command('CLIENT', 'INFO'), b.command('CLIENT', 'INFO')]);
