@@ -269,6 +269,10 @@ function killClient(caller: Client, victim: Client): void {
 }
 
 function clientPauseCommand(c: Client, argv: Buffer[]): void {
+  if (argv.length > 4) {
+    // Redis checks the count first and answers addReplySubcommandSyntaxError, naming the subcommand as typed.
+    return addError(c, `ERR unknown subcommand or wrong number of arguments for '${str(argv[1])}'. Try CLIENT HELP.`);
+  }
   const ms = intArg(c, argv[2], 'ERR timeout is not an integer or out of range');
   if (ms === null) return;
   if (ms < 0) return addError(c, 'ERR timeout is negative');
@@ -277,7 +281,7 @@ function clientPauseCommand(c: Client, argv: Buffer[]): void {
     const mode = word(argv[3]);
     if (mode === 'write') writesOnly = true;
     else if (mode !== 'all') return addError(c, 'ERR CLIENT PAUSE mode must be WRITE or ALL');
-  } else if (argv.length > 4) return addError(c, err.syntax);
+  }
   c.server.pause(ms, writesOnly);
   addOk(c);
 }
