@@ -59,7 +59,6 @@ function configResetstatCommand(c: Client): void {
 }
 
 const CONFIG_HELP = [
-  'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'GET <pattern>',
   '    Return parameters matching the glob-like <pattern> and their values.',
   'SET <directive> <value>',
@@ -68,8 +67,6 @@ const CONFIG_HELP = [
   '    Reset statistics reported by the INFO command.',
   'REWRITE',
   '    Rewrite the configuration file.',
-  'HELP',
-  '    Print this help.',
 ];
 
 export const configCommands = family('server', [
@@ -83,7 +80,7 @@ export const configCommands = family('server', [
       { name: 'set', arity: -4, flags: 'admin noscript loading stale', summary: 'Set configuration parameters to the given values', handler: configSetCommand },
       { name: 'rewrite', arity: 2, flags: 'admin noscript loading stale', summary: 'Rewrite the configuration file with the in memory configuration', handler: configRewriteCommand },
       { name: 'resetstat', arity: 2, flags: 'admin noscript loading stale', summary: 'Reset the stats returned by INFO', handler: configResetstatCommand },
-      { name: 'help', arity: 2, flags: 'loading stale', summary: 'Show helpful text about the different subcommands', handler: (c) => addHelp(c, CONFIG_HELP) },
+      { name: 'help', arity: 2, flags: 'loading stale', summary: 'Show helpful text about the different subcommands', handler: (c) => addHelp(c, 'CONFIG', CONFIG_HELP) },
     ],
   },
 ]);

@@ -299,8 +299,8 @@ function clientNoEvictCommand(c: Client, argv: Buffer[]): void {
   addOk(c);
 }
 
+/** The entries of Redis 7.0's CLIENT HELP for the subcommands served here, in its order. */
 const CLIENT_HELP = [
-  'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'GETNAME',
   '    Return the name of the current connection.',
   'ID',
@@ -310,9 +310,21 @@ const CLIENT_HELP = [
   'KILL <ip:port>',
   '    Kill connection made from <ip:port>.',
   'KILL <option> <value> [<option> <value> [...]]',
-  '    Kill connections. Options are: ID, TYPE (normal|master|replica|pubsub), USER, ADDR, LADDR, SKIPME (yes|no).',
+  '    Kill connections. Options are:',
+  '    * ADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made from the specified address',
+  '    * LADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made to specified local address',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Kill connections by type.',
+  '    * USER <username>',
+  '      Kill connections authenticated by <username>.',
+  '    * SKIPME (YES|NO)',
+  '      Skip killing current connection (default: yes).',
   'LIST [options ...]',
-  '    Return information about client connections. Options: TYPE (normal|master|replica|pubsub), ID <id> [...].',
+  '    Return information about client connections. Options:',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Return clients of specified type.',
   'UNPAUSE',
   '    Stop the current client pause, resuming traffic.',
   'PAUSE <timeout> [WRITE|ALL]',
@@ -321,13 +333,18 @@ const CLIENT_HELP = [
   '    Assign the name <name> to the current connection.',
   'NO-EVICT (ON|OFF)',
   '    Protect current client connection from eviction.',
-  'HELP',
-  '    Print this help.',
 ];
 
-export function addHelp(c: Client, lines: readonly string[]): void {
-  addArrayLen(c, lines.length);
-  for (const l of lines) addStatus(c, l);
+/**
+ * `<CMD> HELP`, framed as Redis's addReplyHelp does: a usage line naming the
+ * command, the entries, then the HELP entry every container command has.
+ */
+export function addHelp(c: Client, command: string, entries: readonly string[]): void {
+  addArrayLen(c, entries.length + 3);
+  addStatus(c, `${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const l of entries) addStatus(c, l);
+  addStatus(c, 'HELP');
+  addStatus(c, '    Prints this help.');
 }
 
 export const connectionCommands = family('connection', [
@@ -353,7 +370,7 @@ export const connectionCommands = family('connection', [
       { name: 'pause', arity: -3, flags: 'admin noscript loading stale', summary: 'Stop processing commands from clients for some time', handler: clientPauseCommand },
       { name: 'unpause', arity: 2, flags: 'admin noscript loading stale', summary: 'Resume processing of clients that were paused', handler: clientUnpauseCommand },
       { name: 'no-evict', arity: 3, flags: 'admin noscript loading stale', summary: 'Set client eviction mode for the current connection', handler: clientNoEvictCommand },
-      { name: 'help', arity: 2, flags: 'loading stale', summary: 'Show helpful text about the different subcommands', handler: (c) => addHelp(c, CLIENT_HELP) },
+      { name: 'help', arity: 2, flags: 'loading stale', summary: 'Show helpful text about the different subcommands', handler: (c) => addHelp(c, 'CLIENT', CLIENT_HELP) },
     ],
   },
 ]);

@@ -391,7 +391,6 @@ function objectSub(kind: 'encoding' | 'refcount' | 'idletime' | 'freq') {
 }
 
 const OBJECT_HELP = [
-  'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'ENCODING <key>',
   '    Return the kind of internal representation used in order to store the value',
   '    associated with a <key>.',
@@ -404,8 +403,6 @@ const OBJECT_HELP = [
   'REFCOUNT <key>',
   '    Return the number of references of the value associated with the specified',
   '    <key>.',
-  'HELP',
-  '    Print this help.',
 ];
 
 export const keyspaceCommands = family('generic', [
@@ -444,7 +441,7 @@ export const keyspaceCommands = family('generic', [
       { name: 'refcount', arity: 3, flags: 'readonly', keys: [2, 2, 1], summary: 'Get the number of references to the value of the key', handler: objectSub('refcount') },
       { name: 'idletime', arity: 3, flags: 'readonly', keys: [2, 2, 1], summary: 'Get the time since a Redis object was last accessed', handler: objectSub('idletime') },
       { name: 'freq', arity: 3, flags: 'readonly', keys: [2, 2, 1], summary: 'Get the logarithmic access frequency counter of a Redis object', handler: objectSub('freq') },
-      { name: 'help', arity: 2, flags: 'loading stale', summary: 'Show helpful text about the different subcommands', handler: (c) => addHelp(c, OBJECT_HELP) },
+      { name: 'help', arity: 2, flags: 'loading stale', summary: 'Show helpful text about the different subcommands', handler: (c) => addHelp(c, 'OBJECT', OBJECT_HELP) },
     ],
   },
 ]);

@@ -99,8 +99,7 @@ export const pubsubCommands = family('pubsub', [
         flags: 'loading stale',
         summary: 'Show helpful text about the different subcommands',
         handler: (c) =>
-          addHelp(c, [
-            'PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+          addHelp(c, 'PUBSUB', [
             'CHANNELS [<pattern>]',
             "    Return the currently active channels matching a <pattern> (default: '*').",
             'NUMPAT',
@@ -108,8 +107,6 @@ export const pubsubCommands = family('pubsub', [
             'NUMSUB [<channel> ...]',
             '    Return the number of subscribers for the specified channels, excluding',
             '    pattern subscriptions(default: no channels).',
-            'HELP',
-            '    Print this help.',
           ]),
       },
     ],

@@ -170,14 +170,13 @@ function debugCommand(c: Client, argv: Buffer[]): void {
   }
   if (sub === 'jmap' || sub === 'log') return addOk(c);
   if (sub === 'help') {
-    return addHelp(c, [
-      'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+    return addHelp(c, 'DEBUG', [
+      'SET-ACTIVE-EXPIRE <0|1>',
+      '    Setting it to 0 disables expiring keys in background when they are not',
+      '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
+      '    default.',
       'SLEEP <seconds>',
       '    Stop the server for <seconds>. Decimals allowed.',
-      'SET-ACTIVE-EXPIRE <0|1>',
-      '    Setting it to 0 disables expiring keys in background when they are not accessed.',
-      'HELP',
-      '    Print this help.',
     ]);
   }
   addError(c, `ERR unknown subcommand or wrong number of arguments for '${str(argv[1])}'. Try DEBUG HELP.`);
@@ -278,8 +277,7 @@ export const serverCommands = family('server', [
         flags: 'loading stale',
         summary: 'Show helpful text about the different subcommands',
         handler: (c) =>
-          addHelp(c, [
-            'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+          addHelp(c, 'COMMAND', [
             '(no subcommand)',
             "    Return details about all Redis commands.",
             'COUNT',
@@ -288,12 +286,14 @@ export const serverCommands = family('server', [
             '    Return a list of all commands in this Redis server.',
             'INFO [<command-name> ...]',
             '    Return details about multiple Redis commands.',
+            '    If no command names are given, documentation details for all',
+            '    commands are returned.',
             'DOCS [<command-name> ...]',
             '    Return documentation details about multiple Redis commands.',
+            '    If no command names are given, documentation details for all',
+            '    commands are returned.',
             'GETKEYS <full-command>',
             '    Return the keys from a full Redis command.',
-            'HELP',
-            '    Print this help.',
           ]),
       },
     ],
@@ -325,16 +325,16 @@ export const serverCommands = family('server', [
         flags: 'loading stale',
         summary: 'Show helpful text about the different subcommands',
         handler: (c) =>
-          addHelp(c, [
-            'SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+          addHelp(c, 'SLOWLOG', [
             'GET [<count>]',
             '    Return top <count> entries from the slowlog (default: 10, -1 mean all).',
+            '    Entries are made of:',
+            '    id, timestamp, time in microseconds, arguments array, client IP and port,',
+            '    client name',
             'LEN',
             '    Return the length of the slowlog.',
             'RESET',
             '    Reset the slowlog.',
-            'HELP',
-            '    Print this help.',
           ]),
       },
     ],
@@ -355,8 +355,7 @@ export const serverCommands = family('server', [
         flags: 'loading stale',
         summary: 'Show helpful text about the different subcommands',
         handler: (c) =>
-          addHelp(c, [
-            'LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+          addHelp(c, 'LATENCY', [
             'DOCTOR',
             '    Return a human readable latency analysis report.',
             'HISTORY <event>',
@@ -366,8 +365,6 @@ export const serverCommands = family('server', [
             'RESET [<event> ...]',
             '    Reset latency data of one or more <event> classes.',
             '    (default: reset all data for all event classes)',
-            'HELP',
-            '    Print this help.',
           ]),
       },
     ],
