@@ -8,6 +8,7 @@ import { loadConfig, ConfigLoadError } from './config/load';
 import { D } from './config/directives';
 import { configureLog, flushLog, log, setLogLevel, type RedisLogLevel } from './log';
 import { Server, VERSION } from './server/server';
+import { installPersistence } from './persistence/persistence';
 
 const PACKAGE_VERSION: string = (require('../package.json') as { version: string }).version;
 
@@ -52,6 +53,7 @@ export async function main(argv: string[]): Promise<void> {
   configureLog(config.get(D.loglevel) as RedisLogLevel, config.get(D.logfile));
   config.onChange(D.loglevel, (v) => setLogLevel(v as RedisLogLevel));
   const server = new Server(config);
+  installPersistence(server);
   try {
     await server.listen();
   } catch (e) {

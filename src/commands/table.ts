@@ -16,6 +16,7 @@ import { replicationCommands } from './replication';
 import { listCommands } from './list';
 import { hashCommands } from './hash';
 import { setCommands } from './set';
+import { persistenceCommands } from './persistence';
 
 export const COMMANDS: readonly Command[] = [
   ...connectionCommands,
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   ...listCommands,
   ...hashCommands,
   ...setCommands,
+  ...persistenceCommands,
 ];
 
 const byName = new Map<string, Command>();

@@ -1,0 +1,147 @@
+/**
+ * RDB files cross between our server and Debian's redis-server 7.0 in both
+ * directions: what we SAVE/BGSAVE loads in Redis with the same dataset,
+ * Datasets are compared through clients: every db, key, type, value (as
+ * bytes) and absolute expiry.
+ */
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { crc64 } from '../../src/persistence/crc64';
+import { describeWithRedis, ReferenceServer, startReference } from '../helpers/reference';
+import { closeClients, RunningServer, startServer } from '../helpers/server';
+
+type Dataset = Record<number, Record<string, { type: string; value: unknown; expireAtMs: number }>>;
+
+const DBS = [0, 3, 15];
+const hex = (b: Buffer): string => b.toString('hex');
+
+function connect(port: number, db: number): Redis {
+  const r = new Redis({ port, host: '127.0.0.1', db, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on('error', () => undefined);
+  return r;
+}
+
+/** Every key of the given dbs with its type, value bytes and PEXPIRETIME. */
+async function dumpDataset(port: number): Promise<Dataset> {
+  const out: Dataset = {};
+  for (const db of DBS) {
+    const r = connect(port, db);
+    const keys = (await r.keysBuffer('*')).sort(Buffer.compare);
+    const entries: Dataset[number] = {};
+    for (const key of keys) {
+      const type = await r.type(key);
+      let value: unknown;
+      if (type === 'string') value = hex((await r.getBuffer(key))!);
+      else if (type === 'list') value = (await r.lrangeBuffer(key, 0, -1)).map(hex);
+      else if (type === 'set') value = (await r.smembersBuffer(key)).map(hex).sort();
+      else if (type === 'hash') {
+        const flat = (await r.call('HGETALL', key)) as string[];
+        const pairs: string[] = [];
+        for (let i = 0; i < flat.length; i += 2) pairs.push(`${Buffer.from(flat[i], 'latin1').toString('hex')}=${Buffer.from(flat[i + 1], 'latin1').toString('hex')}`);
+        value = pairs.sort();
+      } else if (type === 'zset') {
+        const flat = await r.zrangeBuffer(key, 0, -1, 'WITHSCORES');
+        const pairs: [string, number][] = [];
+        for (let i = 0; i < flat.length; i += 2) pairs.push([hex(flat[i]), Number(flat[i + 1].toString())]);
+        value = pairs;
+      }
+      entries[key.toString('latin1')] = { type, value, expireAtMs: Number(await r.call('PEXPIRETIME', key)) };
+    }
+    out[db] = entries;
+    r.disconnect();
+  }
+  return out;
+}
+
+function bin(...bytes: number[]): Buffer {
+  return Buffer.from(bytes);
+}
+
+/** Strings, lists, sets and hashes through commands every server here knows; TTLs; three dbs. */
+async function populateCommonTypes(port: number): Promise<void> {
+  const r0 = connect(port, 0);
+  await r0.set('plain', 'Hello, RDB!');
+  await r0.set('int', '12345');
+  await r0.set('negative', '-7');
+  await r0.set('leadingzero', '007');
+  await r0.set('bigint', '9876543210123');
+  await r0.set('empty', '');
+  await r0.set('long', 'abcdefghij'.repeat(500));
+  await r0.set(bin(0, 1, 2, 255, 0, 13, 10), bin(255, 0, 0, 128, 13, 10, 0));
+  await r0.set('ttl:far', 'x', 'PXAT', 4102444800123);
+  await r0.set('ttl:soon', 'y', 'PX', 3_600_000);
+  await r0.rpush('list:small', 'one', 'two', '3', '');
+  const big: string[] = [];
+  for (let i = 0; i < 2000; i++) big.push(`element-${i}-${'e'.repeat(i % 50)}`);
+  await r0.rpush('list:big', ...big);
+  await r0.rpush(bin(0, 9, 0), bin(0), bin(1, 2, 3), bin(255));
+  await r0.sadd('set:ints', '1', '2', '3', '-100', '100000');
+  await r0.sadd('set:strs', 'apple', 'banana', bin(0, 255).toString('latin1'));
+  await r0.sadd('set:big', ...big);
+  await r0.hset('hash:small', 'f1', 'v1', 'f2', '2', 'empty', '');
+  const fields: string[] = [];
+  for (let i = 0; i < 500; i++) fields.push(`field-${i}`, `value-${i}`.repeat((i % 7) + 1));
+  await r0.hset('hash:big', ...fields);
+  await r0.hset('hash:bin', bin(0, 1), bin(2, 0, 3));
+  await r0.pexpire('hash:small', 86_400_000);
+  r0.disconnect();
+  const r3 = connect(port, 3);
+  await r3.set('db3:key', 'three');
+  await r3.rpush('db3:list', 'a', 'b');
+  r3.disconnect();
+  const r15 = connect(port, 15);
+  await r15.set('db15:key', 'fifteen', 'PXAT', 4133980800000);
+  r15.disconnect();
+}
+
+describeWithRedis('RDB interop with redis-server 7.0', () => {
+  let ours: RunningServer | null = null;
+  let ref: ReferenceServer | null = null;
+
+  afterEach(async () => {
+    await closeClients();
+    if (ours !== null) await ours.stop();
+    if (ref !== null) await ref.stop();
+    ours = null;
+    ref = null;
+  });
+
+  /** Starts Redis on a copy of file and returns its dataset. */
+  async function datasetInRedis(file: string): Promise<Dataset> {
+    const dir = mkdtempSync(join(tmpdir(), 'rdb-interop-redis-'));
+    copyFileSync(file, join(dir, 'dump.rdb'));
+    ref = await startReference(['--dir', dir, '--dbfilename', 'dump.rdb']);
+    const data = await dumpDataset(ref.port);
+    await ref.stop();
+    ref = null;
+    return data;
+  }
+
+  test.each([
+    ['SAVE', [] as string[]],
+    ['SAVE with rdbcompression no', ['--rdbcompression', 'no']],
+    ['SAVE with rdbchecksum no', ['--rdbchecksum', 'no']],
+    ['BGSAVE', []],
+  ])('%s: Redis loads our file with the same dataset (every type we hold, binary, TTLs, 3 dbs)', async (mode, args) => {
+    ours = await startServer(args);
+    await populateCommonTypes(ours.port);
+    const expected = await dumpDataset(ours.port);
+    const r = ours.client();
+    if (mode === 'BGSAVE') {
+      expect(await r.bgsave()).toBe('Background saving started');
+      for (let i = 0; i < 100 && (await r.info('persistence')).includes('rdb_bgsave_in_progress:1'); i++) await new Promise((res) => setTimeout(res, 50));
+      expect(await r.info('persistence')).toContain('rdb_last_bgsave_status:ok');
+    } else {
+      expect(await r.save()).toBe('OK');
+    }
+    const file = join(ours.dir, 'dump.rdb');
+    const bytes = readFileSync(file);
+    expect(bytes.subarray(0, 9).toString()).toBe('REDIS0010');
+    const trailer = bytes.readBigUInt64LE(bytes.length - 8);
+    if (mode.includes('rdbchecksum no')) expect(trailer).toBe(0n);
+    else expect(trailer).toBe(crc64(bytes.subarray(0, bytes.length - 8)));
+    expect(await datasetInRedis(file)).toEqual(expected);
+  });
+});
