@@ -63,9 +63,20 @@ function authenticate(c: Client, user: Buffer | null, pass: Buffer): string | nu
   return null;
 }
 
+const REDACTED = Buffer.from('(redacted)');
+
+/**
+ * Replaces a secret in argv once it has been read, so MONITOR and SLOWLOG,
+ * which see argv after the handler, never show it (redactClientCommandArgument).
+ */
+function redact(argv: Buffer[], i: number): void {
+  argv[i] = REDACTED;
+}
+
 function authCommand(c: Client, argv: Buffer[]): void {
   if (argv.length > 3) return addError(c, err.syntax);
   const failure = argv.length === 3 ? authenticate(c, argv[1], argv[2]) : authenticate(c, null, argv[1]);
+  for (let i = 1; i < argv.length; i++) redact(argv, i);
   if (failure !== null) return addError(c, failure);
   addOk(c);
 }
@@ -86,6 +97,8 @@ function helloCommand(c: Client, argv: Buffer[]): void {
     const more = argv.length - i - 1;
     if (opt === 'auth' && more >= 2) {
       const failure = authenticate(c, argv[i + 1], argv[i + 2]);
+      redact(argv, i + 1);
+      redact(argv, i + 2);
       if (failure !== null) return addError(c, failure);
       i += 2;
     } else if (opt === 'setname' && more >= 1) {
