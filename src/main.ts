@@ -9,6 +9,7 @@ import { D } from './config/directives';
 import { configureLog, flushLog, log, setLogLevel, type RedisLogLevel } from './log';
 import { Server, VERSION } from './server/server';
 import { installPersistence } from './persistence/persistence';
+import { loadAtStartup } from './persistence/load';
 
 const PACKAGE_VERSION: string = (require('../package.json') as { version: string }).version;
 
@@ -53,7 +54,7 @@ export async function main(argv: string[]): Promise<void> {
   configureLog(config.get(D.loglevel) as RedisLogLevel, config.get(D.logfile));
   config.onChange(D.loglevel, (v) => setLogLevel(v as RedisLogLevel));
   const server = new Server(config);
-  installPersistence(server);
+  const persistence = installPersistence(server);
   try {
     await server.listen();
   } catch (e) {
@@ -67,7 +68,6 @@ export async function main(argv: string[]): Promise<void> {
     { version: PACKAGE_VERSION, redis_version: VERSION, port: server.boundPort, mode: 'standalone', config_file: config.configFile },
     'Server initialized',
   );
-  log.info({ port: server.boundPort }, 'Ready to accept connections tcp');
 
   let isStopping = false;
   const stop = async (reason: string, save: boolean | null): Promise<void> => {
@@ -75,6 +75,12 @@ export async function main(argv: string[]): Promise<void> {
     isStopping = true;
     server.isShuttingDown = true;
     log.warn({ reason, save }, 'User requested shutdown...');
+    if (!persistence.prepareForShutdown(save)) {
+      // Redis keeps running when the final save fails, so no data is lost silently.
+      isStopping = false;
+      server.isShuttingDown = false;
+      return;
+    }
     await server.close();
     if (pidfile !== '') {
       try {
@@ -90,4 +96,14 @@ export async function main(argv: string[]): Promise<void> {
   server.onShutdown = (save) => void stop('SHUTDOWN command', save);
   process.on('SIGTERM', () => void stop('SIGTERM', null));
   process.on('SIGINT', () => void stop('SIGINT', null));
+
+  // Clients connecting meanwhile get -LOADING; a bad file stops us before any data is served.
+  try {
+    await loadAtStartup(server, persistence);
+  } catch (e) {
+    log.fatal({ dir: config.get(D.dir), dbfilename: config.get(D.dbfilename), err: (e as Error).message }, 'Bad RDB file: refusing to start, the file is left untouched');
+    flushLog();
+    process.exit(1);
+  }
+  log.info({ port: server.boundPort }, 'Ready to accept connections tcp');
 }

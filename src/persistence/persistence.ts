@@ -1,7 +1,8 @@
 /**
  * Installs RDB persistence into a Server: the RdbPersistence state (one per
  * server, found by commands through `persistenceOf`), the INFO persistence
- * section, the save-point cron, and the two command gates Redis applies in processCommand:
+ * section, the save-point cron, replication's snapshot provider (full sync),
+ * and the two command gates Redis applies in processCommand:
  *   - while loading, commands without the `loading` flag get -LOADING;
  *   - after a failed background save, with stop-writes-on-bgsave-error and
  *     save points configured, write commands (and PING) get -MISCONF,
@@ -15,6 +16,7 @@ import { err } from '../protocol/shared';
 import { type Client, ClientFlag } from '../server/client';
 import type { SectionProvider } from '../server/info';
 import type { Server } from '../server/server';
+import { createSnapshotProvider } from './replication-source';
 import { RdbPersistence } from './save';
 
 /** writeCommandsGetDiskErrorMessage, RDB case. */
@@ -39,6 +41,7 @@ export function installPersistence(server: Server): RdbPersistence {
   installed.set(server, persistence);
   server.info.section('persistence', persistenceSection(server, persistence));
   server.cron.every(SAVE_CHECK_PERIOD_MS, () => persistence.cron());
+  server.replication.setSnapshotProvider(createSnapshotProvider(server, persistence));
   addCommandGate({
     check(c: Client, cmd: Command): string | null {
       if (persistence.loading !== null && deniedWhileLoading(c, cmd)) return err.loading;
