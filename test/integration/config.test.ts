@@ -1,0 +1,385 @@
+/**
+ * Configuration: the config file and `--flag` command line at startup
+ * (precedence, repeated directives, include, quoting, units, yes/no,
+ * aliases, fatal errors), --help/--version, and CONFIG GET/SET/REWRITE/
+ * RESETSTAT at run time. Error texts are compared with Redis 7.0.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, closeClients, startServer, RunningServer } from '../helpers/server';
+import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
+import { ReplyReader } from '../helpers/compare';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'kts-config-'));
+}
+
+function writeConf(dir: string, name: string, lines: string[]): string {
+  const file = join(dir, name);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+/** Runs the server binary to completion (it must exit by itself). */
+function runServer(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'latin1', timeout: 10000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** CONFIG GET's flat reply as an object. */
+async function configGet(s: RunningServer, ...patterns: string[]): Promise<Record<string, string>> {
+  const flat = (await s.client().config('GET', ...patterns)) as string[];
+  const out: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) out[flat[i]] = flat[i + 1];
+  return out;
+}
+
+describe('startup configuration', () => {
+  afterEach(async () => {
+    await closeClients();
+  });
+
+  test('flags win over the file; repeated save lines accumulate; units, yes/no and aliases parse', async () => {
+    const dir = tempDir();
+    const conf = writeConf(dir, 'main.conf', [
+      '# a comment',
+      '   # an indented comment',
+      '',
+      'timeout 10',
+      'maxmemory 1gb',
+      'maxmemory-policy ALLKEYS-LRU',
+      'proto-max-bulk-len 100mb',
+      'client-query-buffer-limit 1g',
+      'save 900 1',
+      'save 300 10',
+      'slave-read-only no',
+      'slave-priority 42',
+      'hash-max-ziplist-entries 99',
+      'protected-mode NO',
+      'slaveof no one',
+      'loglevel verbose',
+    ]);
+    const s = await startServer(['--timeout', '20', '--maxmemory', '100mb'], { configFile: conf, cwd: dir });
+    try {
+      expect(await configGet(s, 'timeout', 'maxmemory', 'maxmemory-policy', 'proto-max-bulk-len', 'client-query-buffer-limit')).toEqual({
+        timeout: '20',
+        maxmemory: String(100 * 1024 * 1024),
+        'maxmemory-policy': 'allkeys-lru',
+        'proto-max-bulk-len': String(100 * 1024 * 1024),
+        'client-query-buffer-limit': '1000000000',
+      });
+      expect(await configGet(s, 'replica-read-only', 'replica-priority', 'hash-max-listpack-entries', 'protected-mode', 'replicaof', 'loglevel')).toEqual({
+        'replica-read-only': 'no',
+        'replica-priority': '42',
+        'hash-max-listpack-entries': '99',
+        'protected-mode': 'no',
+        replicaof: '',
+        loglevel: 'verbose',
+      });
+      // The harness passes --save "" after the file: the flag replaces the file's lines.
+      expect(await configGet(s, 'save')).toEqual({ save: '' });
+      const info = (await s.client().info('server')) as string;
+      expect(info).toContain(`config_file:${conf}`);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('--save "900 1 300 10" sets two save points; repeated --save flags accumulate', async () => {
+    const one = await startServer(['--save', '900 1 300 10']);
+    const two = await startServer(['--save', '900 1', '--save', '300 10']);
+    try {
+      expect(await configGet(one, 'save')).toEqual({ save: '900 1 300 10' });
+      expect(await configGet(two, 'save')).toEqual({ save: '900 1 300 10' });
+    } finally {
+      await Promise.all([one.stop(), two.stop()]);
+    }
+  });
+
+  test('quoted values: double quotes with escapes, single quotes, spaces kept', async () => {
+    const dir = tempDir();
+    const conf = writeConf(dir, 'quotes.conf', ['requirepass "pa ss\\x41\\"word"', "masterauth 'it\\'s'"]);
+    const s = await startServer([], { configFile: conf, cwd: dir });
+    try {
+      await expect(s.client().ping()).rejects.toThrow(/NOAUTH/);
+      const r = s.client({ password: 'pa ssA"word' });
+      expect(await r.ping()).toBe('PONG');
+      expect(await r.config('GET', 'masterauth')).toEqual(['masterauth', "it's"]);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('include pulls in another file; lines after it override it', async () => {
+    const dir = tempDir();
+    const extra = writeConf(dir, 'extra.conf', ['timeout 33', 'maxmemory 2mb']);
+    const conf = writeConf(dir, 'main.conf', ['timeout 11', `include ${extra}`, 'maxmemory 3mb']);
+    const s = await startServer([], { configFile: conf, cwd: dir });
+    try {
+      expect(await configGet(s, 'timeout', 'maxmemory')).toEqual({ timeout: '33', maxmemory: String(3 * 1024 * 1024) });
+    } finally {
+      await s.stop();
+    }
+  });
+
+  const fatalCases: [name: string, lines: string[], flags: string[], lineNumber: number | null, shown: string, reason: string][] = [
+    ['an unknown directive', ['timeout 5', 'no-such-directive yes'], [], 2, 'no-such-directive yes', 'Bad directive or wrong number of arguments'],
+    ['a bad memory value', ['maxmemory lots'], [], 1, 'maxmemory lots', 'argument must be a memory value'],
+    ['a bad yes/no', ['# c', 'appendonly maybe'], [], 2, 'appendonly maybe', "argument must be 'yes' or 'no'"],
+    ['an integer out of range', ['databases 0'], [], 1, 'databases 0', 'argument must be between 1 and 2147483647 inclusive'],
+    ['an odd save line', ['save 10'], [], 1, 'save 10', 'Invalid save parameters'],
+    ['unbalanced quotes', ['requirepass "abc'], [], 1, 'requirepass "abc', 'Unbalanced quotes in configuration line'],
+    ['a bad value on the command line', [], ['--maxmemory', 'lots'], null, 'maxmemory "lots"', 'argument must be a memory value'],
+    ['an unknown flag', [], ['--no-such-flag', '1'], null, 'no-such-flag "1"', 'Bad directive or wrong number of arguments'],
+  ];
+  test.each(fatalCases)('%s stops startup with FATAL CONFIG FILE ERROR and a non-zero exit', (_name, lines, flags, lineNumber, shown, reason) => {
+    const dir = tempDir();
+    const args = lines.length > 0 ? [writeConf(dir, 'bad.conf', lines), ...flags] : flags;
+    const r = runServer(args);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('*** FATAL CONFIG FILE ERROR (keydb-ts-server ');
+    if (lineNumber !== null) expect(r.stderr).toContain(`Reading the configuration file ${join(dir, 'bad.conf')}, at line ${lineNumber}\n`);
+    expect(r.stderr).toContain(`>>> '${shown}'\n${reason}\n`);
+  });
+
+  test('a missing config file is fatal and names the file', () => {
+    const r = runServer(['/nonexistent/keydb.conf']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('/nonexistent/keydb.conf');
+  });
+
+  test.each([['--help'], ['-h']])('%s prints usage and exits 0', (flag) => {
+    const r = runServer([flag]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: keydb-ts-server [/path/to/keydb.conf] [--directive value ...]');
+  });
+
+  test.each([['--version'], ['-v']])('%s prints the version and exits 0', (flag) => {
+    const r = runServer([flag]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^keydb-ts-server v=\d+\.\d+\.\d+ redis_version=7\.0\.\d+ /);
+  });
+});
+
+describeWithRedis('CONFIG GET / SET, side by side with Redis 7.0', () => {
+  let ours: RunningServer;
+  let ref: ReferenceServer;
+  let a: ReplyReader;
+  let b: ReplyReader;
+  beforeAll(async () => {
+    [ours, ref] = await Promise.all([startServer(), startReference()]);
+    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
+  });
+  afterAll(async () => {
+    a.close();
+    b.close();
+    await closeClients();
+    await Promise.all([ours.stop(), ref.stop()]);
+  });
+
+  /** CONFIG GET answers a map whose order is Redis's dict order: compare as sorted pairs. */
+  const asPairs = (reply: string): string[] => {
+    const lines = reply.split('\r\n').slice(1, -1).filter((_, i) => i % 2 === 1);
+    const pairs: string[] = [];
+    for (let i = 0; i < lines.length; i += 2) pairs.push(`${lines[i]}=${lines[i + 1]}`);
+    return pairs.sort();
+  };
+
+  const getCases: string[][] = [
+    ['timeout'],
+    ['hz', 'maxclients', 'timeout'],
+    ['maxmemory', 'maxmemory-policy'],
+    ['maxmemory', 'maxmemory'],
+    ['save'],
+    ['appendonly'],
+    ['client-output-buffer-limit'],
+    ['notify-keyspace-events'],
+    ['no-such-directive'],
+    ['proto-max-bulk-len', 'client-query-buffer-limit'],
+    ['list-max-listpack-size', 'zset-max-listpack-entries', 'set-max-intset-entries'],
+    ['replica-read-only', 'slave-read-only'],
+    ['databases', 'loglevel', 'requirepass', 'masterauth', 'tcp-keepalive', 'tcp-backlog'],
+    ['lfu-*'],
+    ['repl-backlog-*'],
+    ['slowlog-*'],
+    ['latency-monitor-threshold'],
+  ];
+  test.each(getCases.map((c) => [c.join(' '), c]))('CONFIG GET %s', async (_name, patterns) => {
+    const [mine, theirs] = await Promise.all([a.command('CONFIG', 'GET', ...(patterns as string[])), b.command('CONFIG', 'GET', ...(patterns as string[]))]);
+    expect(asPairs(mine)).toEqual(asPairs(theirs));
+  });
+
+  /** Each command's reply, then CONFIG GET of what it touched, compared. */
+  const setCases: string[][] = [
+    ['CONFIG', 'SET', 'maxmemory', '1gb'],
+    ['CONFIG', 'GET', 'maxmemory'],
+    ['CONFIG', 'SET', 'maxmemory', '100mb'],
+    ['CONFIG', 'GET', 'maxmemory'],
+    ['CONFIG', 'SET', 'maxmemory', '1g'],
+    ['CONFIG', 'GET', 'maxmemory'],
+    ['CONFIG', 'SET', 'maxmemory', '1kb'],
+    ['CONFIG', 'GET', 'maxmemory'],
+    ['CONFIG', 'SET', 'maxmemory', '1GB'],
+    ['CONFIG', 'GET', 'maxmemory'],
+    ['CONFIG', 'SET', 'maxmemory', 'abc'],
+    ['CONFIG', 'SET', 'maxmemory', '1.5gb'],
+    ['CONFIG', 'SET', 'maxmemory', '0'],
+    ['CONFIG', 'SET', 'timeout', 'abc'],
+    ['CONFIG', 'SET', 'timeout', '1.0'],
+    ['CONFIG', 'SET', 'timeout', '+1'],
+    ['CONFIG', 'SET', 'timeout', '-1'],
+    ['CONFIG', 'SET', 'appendonly', 'maybe'],
+    ['CONFIG', 'SET', 'appendonly', 'no'],
+    ['CONFIG', 'SET', 'protected-mode', 'YES'],
+    ['CONFIG', 'GET', 'protected-mode'],
+    ['CONFIG', 'SET', 'loglevel', 'WARNING'],
+    ['CONFIG', 'GET', 'loglevel'],
+    ['CONFIG', 'SET', 'loglevel', 'foo'],
+    ['CONFIG', 'SET', 'loglevel', 'notice'],
+    ['CONFIG', 'SET', 'maxmemory-policy', 'ALLKEYS-LRU'],
+    ['CONFIG', 'GET', 'maxmemory-policy'],
+    ['CONFIG', 'SET', 'maxmemory-policy', 'bogus'],
+    ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'],
+    ['CONFIG', 'SET', 'no-such-directive', '1'],
+    ['CONFIG', 'SET', 'daemonize', 'yes'],
+    ['CONFIG', 'SET', 'databases', '4'],
+    ['CONFIG', 'SET', 'save', '100 10 200 20'],
+    ['CONFIG', 'GET', 'save'],
+    ['CONFIG', 'SET', 'save', '100 10 200'],
+    ['CONFIG', 'SET', 'save', ''],
+    ['CONFIG', 'GET', 'save'],
+    ['CONFIG', 'SET', 'client-output-buffer-limit', 'normal 1mb 2mb 3 slave 10 20 30'],
+    ['CONFIG', 'GET', 'client-output-buffer-limit'],
+    ['CONFIG', 'SET', 'client-output-buffer-limit', 'normal 1 2'],
+    ['CONFIG', 'SET', 'client-output-buffer-limit', 'foo 1 2 3'],
+    ['CONFIG', 'SET', 'client-output-buffer-limit', 'normal x 2 3'],
+    ['CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0 replica 268435456 67108864 60'],
+    ['CONFIG', 'GET', 'client-output-buffer-limit'],
+    ['CONFIG', 'SET', 'slave-read-only', 'no'],
+    ['CONFIG', 'GET', 'replica-read-only'],
+    ['CONFIG', 'SET', 'replica-read-only', 'yes'],
+    ['CONFIG', 'SET', 'notify-keyspace-events', 'E'],
+    ['CONFIG', 'GET', 'notify-keyspace-events'],
+    ['CONFIG', 'SET', 'notify-keyspace-events', ''],
+    // Several pairs apply together or not at all.
+    ['CONFIG', 'SET', 'maxmemory', '10mb', 'maxmemory-policy', 'allkeys-lru', 'timeout', '7'],
+    ['CONFIG', 'GET', 'maxmemory'],
+    ['CONFIG', 'GET', 'timeout'],
+    ['CONFIG', 'SET', 'timeout', '9', 'maxmemory', 'lots'],
+    ['CONFIG', 'GET', 'timeout'],
+    ['CONFIG', 'SET', 'timeout', '9', 'daemonize', 'no'],
+    ['CONFIG', 'GET', 'timeout'],
+    ['CONFIG', 'SET', 'maxmemory', '0', 'maxmemory-policy', 'noeviction', 'timeout', '0'],
+    ['CONFIG', 'SET'],
+    ['CONFIG', 'SET', 'timeout'],
+    ['CONFIG', 'GET'],
+    ['CONFIG', 'RESETSTAT', 'x'],
+    ['CONFIG', 'REWRITE'],
+    ['CONFIG', 'NOSUCH'],
+  ];
+  test.each(setCases.map((c) => [c.slice(1).join(' '), c]))('%s', async (_name, args) => {
+    const [mine, theirs] = await Promise.all([a.command(...(args as string[])), b.command(...(args as string[]))]);
+    expect(mine).toEqual(theirs);
+  });
+});
+
+describe('CONFIG SET takes effect', () => {
+  let s: RunningServer;
+  beforeAll(async () => {
+    s = await startServer();
+  });
+  afterAll(async () => {
+    await closeClients();
+    await s.stop();
+  });
+
+  test('requirepass set at run time protects new connections', async () => {
+    const admin = s.client();
+    await admin.config('SET', 'requirepass', 'later');
+    await expect(s.client().get('x')).rejects.toThrow(/NOAUTH/);
+    const ok = s.client({ password: 'later' });
+    expect(await ok.ping()).toBe('PONG');
+    await ok.config('SET', 'requirepass', '');
+  });
+
+  test('maxclients set at run time refuses the next client', async () => {
+    const admin = s.client();
+    await admin.ping();
+    const before = Number(/connected_clients:(\d+)/.exec((await admin.info('clients')) as string)![1]);
+    await admin.config('SET', 'maxclients', String(before));
+    const refused = s.client({ lazyConnect: true });
+    await expect(refused.connect().then(() => refused.ping())).rejects.toThrow(/max number of clients reached|Connection is closed/);
+    await admin.config('SET', 'maxclients', '10000');
+  });
+
+  test('CONFIG RESETSTAT zeroes INFO counters, commandstats and errorstats', async () => {
+    const r = s.client();
+    await r.set('rs', '1');
+    await r.get('rs');
+    await r.get('missing');
+    await expect(r.call('NOSUCHCMD')).rejects.toThrow();
+    const before = (await r.info('everything')) as string;
+    expect(before).toMatch(/cmdstat_get:calls=2/);
+    expect(before).toMatch(/errorstat_ERR:count=\d+/);
+    expect(await r.config('RESETSTAT')).toBe('OK');
+    const after = (await r.info('everything')) as string;
+    expect(after).toMatch(/total_commands_processed:[01]\r\n/);
+    expect(after).toMatch(/keyspace_hits:0\r\n/);
+    expect(after).toMatch(/keyspace_misses:0\r\n/);
+    expect(after).toMatch(/total_error_replies:0\r\n/);
+    expect(after).not.toMatch(/cmdstat_get:/);
+    expect(after).not.toMatch(/errorstat_ERR/);
+  });
+});
+
+describe('CONFIG REWRITE', () => {
+  test('rewrites values in place, keeps comments and order, appends new directives', async () => {
+    const dir = tempDir();
+    const conf = writeConf(dir, 'rewrite.conf', [
+      '# my settings',
+      'timeout 10',
+      '',
+      '# memory',
+      'maxmemory-policy allkeys-lru',
+      'save 900 1',
+      'save 300 10',
+      'slave-read-only yes',
+      '# trailing comment',
+      'hz 10',
+    ]);
+    const s = await startServer([], { configFile: conf, cwd: dir });
+    try {
+      const r = s.client();
+      await r.config('SET', 'timeout', '0');
+      await r.config('SET', 'replica-read-only', 'no');
+      await r.config('SET', 'hz', '20');
+      await r.config('SET', 'save', '60 1000');
+      await r.config('SET', 'slowlog-max-len', '256');
+      expect(await r.config('REWRITE')).toBe('OK');
+      const lines = readFileSync(conf, 'latin1').split('\n');
+      expect(lines.slice(0, 9)).toEqual(['# my settings', 'timeout 0', '', '# memory', 'maxmemory-policy allkeys-lru', 'save 60 1000', 'replica-read-only no', '# trailing comment', 'hz 20']);
+      expect(lines).toContain('# Generated by CONFIG REWRITE');
+      expect(lines.indexOf('slowlog-max-len 256')).toBeGreaterThan(lines.indexOf('# Generated by CONFIG REWRITE'));
+      // The rewritten file starts a server with the same values.
+      const again = await startServer([], { configFile: conf, cwd: dir });
+      const flat = (await again.client().config('GET', 'timeout', 'hz', 'slowlog-max-len', 'replica-read-only')) as string[];
+      expect(flat).toEqual(expect.arrayContaining(['timeout', '0', 'hz', '20', 'slowlog-max-len', '256', 'replica-read-only', 'no']));
+      await again.stop();
+    } finally {
+      await closeClients();
+      await s.stop();
+    }
+  });
+
+  test('without a config file it fails as Redis does', async () => {
+    const s = await startServer();
+    try {
+      await expect(s.client().config('REWRITE')).rejects.toThrow('ERR The server is running without a config file');
+    } finally {
+      await closeClients();
+      await s.stop();
+    }
+  });
+});
