@@ -6,6 +6,7 @@ import { rewriteConfigFile } from '../config/rewrite';
 import { AnyDirective, DIRECTIVES } from '../config/directives';
 import { log } from '../log';
 import { addBulk, addError, addMapLen, addOk } from '../protocol/reply';
+import { err } from '../protocol/shared';
 import type { Client } from '../server/client';
 import { resetCommandStats } from '../server/info';
 import { str } from './args';
@@ -29,7 +30,8 @@ function configGetCommand(c: Client, argv: Buffer[]): void {
 }
 
 function configSetCommand(c: Client, argv: Buffer[]): void {
-  if (argv.length % 2 !== 0) return addError(c, "ERR wrong number of arguments for 'config|set' command");
+  // An odd count leaves a name without a value: Redis answers a syntax error (configSetCommand).
+  if (argv.length % 2 !== 0) return addError(c, err.syntax);
   const pairs: [string, string][] = [];
   for (let i = 2; i < argv.length; i += 2) pairs.push([str(argv[i]), str(argv[i + 1])]);
   const failure = c.server.config.setFromCommand(pairs);

@@ -274,6 +274,8 @@ describeWithRedis('CONFIG GET / SET, side by side with Redis 7.0', () => {
     ['CONFIG', 'SET', 'maxmemory', '0', 'maxmemory-policy', 'noeviction', 'timeout', '0'],
     ['CONFIG', 'SET'],
     ['CONFIG', 'SET', 'timeout'],
+    ['CONFIG', 'SET', 'timeout', '5', 'hz'],
+    ['CONFIG', 'SET', 'a', 'b', 'c', 'd', 'e'],
     ['CONFIG', 'GET'],
     ['CONFIG', 'RESETSTAT', 'x'],
     ['CONFIG', 'REWRITE'],
