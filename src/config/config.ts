@@ -36,29 +36,39 @@ export class Config {
 
   /**
    * CONFIG SET name value [name value ...]. Returns null on success or the
-   * error text Redis would send.
+   * error text Redis would send. As in Redis's configSetCommand, every name
+   * is checked (unknown, immutable, given twice) before any value is parsed.
+   * Redis keeps an alias as an entry of its own, so `slave-read-only` and
+   * `replica-read-only` in one call are not duplicates, and a value error
+   * names the entry (lower case) the user reached.
    */
   setFromCommand(pairs: readonly [string, string][]): string | null {
-    const parsed: [AnyDirective, unknown][] = [];
-    const seen = new Set<AnyDirective>();
-    for (const [name, arg] of pairs) {
+    const targets: AnyDirective[] = [];
+    const entryNames: string[] = [];
+    for (const [name] of pairs) {
       const d = findDirective(name);
       if (d === undefined) return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
-      if (seen.has(d)) return `ERR Duplicate parameter - '${name}'`;
-      seen.add(d);
       if (!d.mutable) return `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
+      const entry = name.toLowerCase();
+      if (entryNames.includes(entry)) return `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`;
+      targets.push(d);
+      entryNames.push(entry);
+    }
+    const parsed: unknown[] = [];
+    for (let i = 0; i < targets.length; i++) {
+      const d = targets[i];
       try {
-        parsed.push([d, d.parse([arg], this.get(d), false)]);
+        parsed.push(d.parse([pairs[i][1]], this.get(d), false));
       } catch (err) {
         const reason = err instanceof ConfigValueError ? err.message : String(err);
-        return `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`;
+        return `ERR CONFIG SET failed (possibly related to argument '${entryNames[i]}') - ${reason}`;
       }
     }
-    const previous = parsed.map(([d]) => [d, this.get(d)] as const);
+    const previous = targets.map((d) => this.get(d));
     try {
-      for (const [d, v] of parsed) this.apply(d, v);
+      for (let i = 0; i < targets.length; i++) this.apply(targets[i], parsed[i]);
     } catch (err) {
-      for (const [d, v] of previous) this.apply(d, v);
+      for (let i = 0; i < targets.length; i++) this.apply(targets[i], previous[i]);
       const reason = err instanceof Error ? err.message : String(err);
       return `ERR CONFIG SET failed - ${reason}`;
     }
