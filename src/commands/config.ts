@@ -3,7 +3,7 @@
  */
 import { globMatch } from '../common/glob';
 import { rewriteConfigFile } from '../config/rewrite';
-import { AnyDirective, DIRECTIVES } from '../config/directives';
+import { AnyDirective, DIRECTIVES, findDirective } from '../config/directives';
 import { log } from '../log';
 import { addBulk, addError, addMapLen, addOk } from '../protocol/reply';
 import { err } from '../protocol/shared';
@@ -13,18 +13,31 @@ import { str } from './args';
 import { family } from './command';
 import { addHelp } from './connection';
 
+/**
+ * CONFIG GET pattern [pattern ...] (configGetCommand). Every name and alias
+ * is an entry of its own, as in Redis's config dict: a glob matches entries
+ * without case; a plain name is looked up and answered as typed. A name
+ * reached twice (any case) is answered once.
+ */
 function configGetCommand(c: Client, argv: Buffer[]): void {
-  const found = new Map<string, AnyDirective>();
+  const found = new Map<string, [shownAs: string, d: AnyDirective]>();
   for (let i = 2; i < argv.length; i++) {
-    const pattern = str(argv[i]).toLowerCase();
+    const pattern = str(argv[i]);
+    if (!/[*?[]/.test(pattern)) {
+      const d = findDirective(pattern);
+      const entry = pattern.toLowerCase();
+      if (d !== undefined && !found.has(entry)) found.set(entry, [pattern, d]);
+      continue;
+    }
     for (const d of DIRECTIVES) {
-      if (globMatch(pattern, d.name, true)) found.set(d.name, d);
-      for (const a of d.aliases) if (!pattern.includes('*') && !pattern.includes('?') && globMatch(pattern, a, true)) found.set(a, d);
+      for (const name of [d.name, ...d.aliases]) {
+        if (!found.has(name) && globMatch(pattern, name, true)) found.set(name, [name, d]);
+      }
     }
   }
   addMapLen(c, found.size);
-  for (const [name, d] of found) {
-    addBulk(c, name);
+  for (const [shownAs, d] of found.values()) {
+    addBulk(c, shownAs);
     addBulk(c, d.format(c.server.config.get(d)));
   }
 }
