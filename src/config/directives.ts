@@ -298,7 +298,7 @@ export const D = {
   replicaLazyFlush: bool('replica-lazy-flush', false),
   alwaysShowLogo: bool('always-show-logo', false, false),
   setProcTitle: bool('set-proc-title', true, false),
-  hashMaxListpackEntries: int('hash-max-listpack-entries', 128, 0, LONG_MAX, true, ['hash-max-ziplist-entries']),
+  hashMaxListpackEntries: int('hash-max-listpack-entries', 512, 0, LONG_MAX, true, ['hash-max-ziplist-entries']),
   hashMaxListpackValue: int('hash-max-listpack-value', 64, 0, LONG_MAX, true, ['hash-max-ziplist-value']),
   listMaxListpackSize: int('list-max-listpack-size', -2, -5, INT_MAX, true, ['list-max-ziplist-size']),
   listCompressDepth: int('list-compress-depth', 0, 0, INT_MAX),

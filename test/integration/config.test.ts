@@ -205,6 +205,8 @@ describeWithRedis('CONFIG GET / SET, side by side with Redis 7.0', () => {
     ['maxmemory', 'MAXMEMORY'],
     ['MAXMEMORY-POL*'],
     ['repl-ping-*'],
+    ['*ziplist*'],
+    ['*listpack*'],
     ['[h]z', 'time?ut'],
     ['databases', 'loglevel', 'requirepass', 'masterauth', 'tcp-keepalive', 'tcp-backlog'],
     ['lfu-*'],
