@@ -233,7 +233,8 @@ export const D = {
   databases: int('databases', 16, 1, INT_MAX, false),
   requirepass: str('requirepass', ''),
   maxclients: int('maxclients', 10000, 1, INT_MAX),
-  hz: int('hz', 10, 1, 500),
+  // Any int is accepted and clamped to 1..500, as Redis's updateHZ does.
+  hz: single('hz', 10, true, (a) => Math.min(500, Math.max(1, parseInteger(a, 0, INT_MAX))), String),
   dynamicHz: bool('dynamic-hz', true),
   protoMaxBulkLen: memory('proto-max-bulk-len', 512 * 1024 * 1024, true, 1024 * 1024),
   clientQueryBufferLimit: memory('client-query-buffer-limit', 1024 * 1024 * 1024, true, 1024 * 1024),
