@@ -5,11 +5,13 @@
  * A blocked client waits in a FIFO per db+key; while ClientFlag.Blocked is
  * set the server reads but does not run its further input. A key becomes
  * "ready" when a write may let waiters proceed; ready keys are served after
- * the current command has completed and been propagated (a microtask, like
- * handleClientsBlockedOnKeys after call()), so a replica sees LPUSH before
- * the LPOP it made possible. Each waiter of a ready key is offered the key in
- * the order it blocked; serving can make further keys ready (a BLMOVE's
- * push), which are served in the same pass.
+ * the current command has completed and been propagated, so a replica sees
+ * LPUSH before the LPOP it made possible: the server calls
+ * handleClientsBlockedOnKeys after each command, as Redis's processCommand
+ * does after call(), and a microtask catches writes made elsewhere (a
+ * master's stream). Each waiter of a ready key is offered the key in the
+ * order it blocked; serving can make further keys ready (a BLMOVE's push),
+ * which are served in the same pass.
  *
  *   db.id → key → Set<Blocked>          (a Set iterates in insertion order: FIFO)
  *   client → Blocked                    (keys, deadline, what to do when served)
@@ -67,6 +69,7 @@ class BlockingRegistry {
   private ready: [Db, string][] = [];
   private readonly readyByDb: Set<string>[];
   private isHandleScheduled = false;
+  private isHandling = false;
   private toResume: Client[] = [];
 
   constructor(private readonly server: Server) {
@@ -114,6 +117,8 @@ class BlockingRegistry {
     if (pending.has(key)) return;
     pending.add(key);
     this.ready.push([db, key]);
+    registryWithReadyKeys = this;
+    // Writes that do not come through processInput (a master's stream) are served by this.
     if (!this.isHandleScheduled) {
       this.isHandleScheduled = true;
       queueMicrotask(this.handleReadyKeys);
@@ -131,7 +136,9 @@ class BlockingRegistry {
     return true;
   }
 
-  private readonly handleReadyKeys = (): void => {
+  readonly handleReadyKeys = (): void => {
+    if (this.isHandling) return;
+    this.isHandling = true;
     while (this.ready.length !== 0) {
       const batch = this.ready;
       this.ready = [];
@@ -144,11 +151,15 @@ class BlockingRegistry {
         for (const b of set) if (this.serveOne(b, key)) this.unblock(b, true);
       }
     }
+    if (registryWithReadyKeys === this) registryWithReadyKeys = null;
+    this.isHandling = false;
     this.isHandleScheduled = false;
   };
 
   /** A fault in one family's serve must neither stall the pass nor strand the client. */
   private serveOne(b: Blocked, key: string): boolean {
+    // A client on its way out must not take data with it.
+    if ((b.client.flags & ClientFlag.CloseAsap) !== 0) return false;
     try {
       return b.op.serve(b.client, key);
     } catch (e) {
@@ -200,6 +211,8 @@ class BlockingRegistry {
 }
 
 const registryByServer = new WeakMap<Server, BlockingRegistry>();
+/** The registry holding signalled keys not served yet; null (one test per command) when none. */
+let registryWithReadyKeys: BlockingRegistry | null = null;
 const registryByDb = new WeakMap<Db, BlockingRegistry>();
 
 /** The server's registry, made on first use (nothing is blocked before that). */
@@ -229,6 +242,15 @@ export function signalKeyAsReady(db: Db, key: string): void {
 }
 
 /**
+ * Serves the clients whose keys the last command made ready. The server
+ * calls it after each command it runs from a client's input, so, as in
+ * Redis, the next pipelined command already sees them served.
+ */
+export function handleClientsBlockedOnKeys(): void {
+  if (registryWithReadyKeys !== null) registryWithReadyKeys.handleReadyKeys();
+}
+
+/**
  * Inside MULTI/EXEC and for the master link a blocking command must not
  * block (Redis's CLIENT_DENY_BLOCKING): it answers as if it timed out.
  */
@@ -240,11 +262,6 @@ export function isBlockingDenied(c: Client): boolean {
 export function unblockClientById(server: Server, id: number, withError: boolean): boolean {
   const r = registryByServer.get(server);
   return r !== undefined && r.unblockById(id, withError);
-}
-
-export function blockedClientCount(server: Server): number {
-  const r = registryByServer.get(server);
-  return r === undefined ? 0 : r.blockedCount;
 }
 
 const TIMEOUT_NOT_FLOAT = 'ERR timeout is not a float or out of range';

@@ -19,6 +19,7 @@ import { ActiveExpire } from '../store/expire';
 import { Client, ClientFlag } from './client';
 import { Stats } from './stats';
 import { isWriteRequest, processCommand } from '../commands/dispatch';
+import { handleClientsBlockedOnKeys } from './blocking';
 import { addError } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import { Propagator, encodeCommand } from '../replication/propagate';
@@ -246,6 +247,7 @@ export class Server {
         continue;
       }
       processCommand(c, argv);
+      handleClientsBlockedOnKeys();
     }
   }
 
