@@ -4,6 +4,8 @@
  * Redis puts after "Wrong value for..." / CONFIG SET failures.
  */
 
+import { parseI64 } from '../common/numbers';
+
 export class ConfigValueError extends Error {}
 
 export function parseBool(arg: string): boolean {
@@ -17,24 +19,25 @@ export function formatBool(v: boolean): string {
   return v ? 'yes' : 'no';
 }
 
-const INTEGER = /^-?\d+$/;
-
+/** Plain integer directives read with string2ll rules: no sign '+', no spaces, no leading zeros. */
 export function parseInteger(arg: string, min: number, max: number): number {
-  if (!INTEGER.test(arg)) throw new ConfigValueError("argument couldn't be parsed into an integer");
-  const n = Number(arg);
-  if (!Number.isSafeInteger(n)) throw new ConfigValueError("argument couldn't be parsed into an integer");
-  if (n < min || n > max) throw new ConfigValueError(`argument must be between ${min} and ${max} inclusive`);
+  const n = parseI64(arg);
+  if (n === null) throw new ConfigValueError("argument couldn't be parsed into an integer");
+  if (typeof n === 'bigint' || n < min || n > max) throw new ConfigValueError(`argument must be between ${min} and ${max} inclusive`);
   return n;
 }
 
-const MEMORY = /^(-?\d+)(k|kb|m|mb|g|gb|b)?$/i;
+const MEMORY = /^(\d*)(k|kb|m|mb|g|gb|b)?$/i;
 const UNIT: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 * 1024, g: 1e9, gb: 1024 * 1024 * 1024 };
 
-/** memtoull: `1gb` = 2^30, `1g` = 10^9, plain numbers are bytes. */
+/**
+ * memtoull: digits then an optional unit (`1gb` = 2^30, `1g` = 10^9, plain
+ * numbers are bytes); no sign, no spaces; no digits at all reads as 0.
+ */
 export function parseMemory(arg: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const m = MEMORY.exec(arg.trim());
+  const m = MEMORY.exec(arg);
   if (!m) throw new ConfigValueError('argument must be a memory value');
-  const n = Number(m[1]) * UNIT[(m[2] ?? '').toLowerCase()];
+  const n = Number(m[1] === '' ? 0 : m[1]) * UNIT[(m[2] ?? '').toLowerCase()];
   if (!Number.isSafeInteger(n)) throw new ConfigValueError('argument must be a memory value');
   if (n < min || n > max) throw new ConfigValueError(`argument must be between ${min} and ${max} inclusive`);
   return n;
