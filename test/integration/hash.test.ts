@@ -129,7 +129,7 @@ const resp2Cases: Cmd[] = [
   ['OBJECT', 'ENCODING', 'enc4'],
   ['HSET', 'n', 'one-more', 'x'],
   ['OBJECT', 'ENCODING', 'n'],
-  ['CONFIG', 'SET', 'hash-max-listpack-entries', '128'],
+  ['CONFIG', 'SET', 'hash-max-listpack-entries', '512'],
   ['CONFIG', 'SET', 'hash-max-listpack-value', '3'],
   ['HINCRBYFLOAT', 'enc5', 'f', '1.5'],
   ['OBJECT', 'ENCODING', 'enc5'],
@@ -253,8 +253,14 @@ describeWithRedis('hashes, side by side with Redis 7.0', () => {
         for (let i = 0; i < 1000; i++) p.hset('bigh', `field:${i}`, `value:${i % 13}`);
         for (let i = 0; i < 1000; i += 3) p.hdel('bigh', `field:${i}`);
         for (let i = 0; i < 1000; i += 7) p.hincrby('bigh', `counter:${i % 50}`, i);
+        for (let i = 0; i < 400; i++) p.hset('midh', `m${(i * 37) % 400}`, String(i));
+        for (let i = 0; i < 400; i += 5) p.hdel('midh', `m${i}`);
         await p.exec();
       }
+      // Under the 512-entry default a hash is still a listpack: same order, byte for byte.
+      await same(['OBJECT', 'ENCODING', 'midh']);
+      await same(['HGETALL', 'midh']);
+      await same(['HSCAN', 'midh', '0', 'MATCH', 'm1*']);
       await same(['OBJECT', 'ENCODING', 'bigh']);
       await same(['HLEN', 'bigh']);
       await same(['HGET', 'bigh', 'field:500']);

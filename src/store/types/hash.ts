@@ -32,7 +32,7 @@ export interface ListpackLimits {
 }
 
 /** Redis 7.0's defaults, for hashes built outside a server (RDB loading, tests). */
-export const DEFAULT_HASH_LIMITS: Readonly<ListpackLimits> = { maxEntries: 128, maxValueBytes: 64 };
+export const DEFAULT_HASH_LIMITS: Readonly<ListpackLimits> = { maxEntries: 512, maxValueBytes: 64 };
 
 export class HashValue implements Collection {
   readonly type = 'hash';

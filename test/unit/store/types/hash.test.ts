@@ -39,13 +39,13 @@ describe('HashValue', () => {
     expect(Array.from(h.fieldIterator())).toEqual(['a', 'c', 'd']);
   });
 
-  test('converts to hashtable past 128 entries or 64-byte strings, and never back', () => {
+  test('converts to hashtable past 512 entries or 64-byte strings, and never back', () => {
     const h = new HashValue();
-    for (let i = 0; i < 128; i++) h.set(`f${i}`, 'v');
+    for (let i = 0; i < 512; i++) h.set(`f${i}`, 'v');
     expect(h.encoding()).toBe('listpack');
     h.set('one-more', 'v');
     expect(h.encoding()).toBe('hashtable');
-    for (let i = 0; i < 128; i++) h.delete(`f${i}`);
+    for (let i = 0; i < 512; i++) h.delete(`f${i}`);
     expect(h.encoding()).toBe('hashtable');
 
     const byValue = new HashValue();
