@@ -105,6 +105,13 @@ export interface SavePoint {
   changes: number;
 }
 
+/** One number of a save line, read as setConfigSaveOption does (strtoll, whole word). */
+function saveNumber(word: string, min: number): number {
+  const n = /^[+-]?\d+$/.test(word) ? Number(word) : NaN;
+  if (!(n >= min && n <= INT_MAX)) throw new ConfigValueError('Invalid save parameters');
+  return n;
+}
+
 /** `save <sec> <changes> [...]`; `save ""` clears; the first line of a load replaces the default. */
 const save: Directive<SavePoint[]> = {
   name: 'save',
@@ -122,9 +129,7 @@ const save: Directive<SavePoint[]> = {
     if (words.length % 2 !== 0) throw new ConfigValueError('Invalid save parameters');
     const points: SavePoint[] = [...base];
     for (let i = 0; i < words.length; i += 2) {
-      const seconds = parseInteger(words[i], 1, INT_MAX);
-      const changes = parseInteger(words[i + 1], 0, INT_MAX);
-      points.push({ seconds, changes });
+      points.push({ seconds: saveNumber(words[i], 1), changes: saveNumber(words[i + 1], 0) });
     }
     return points;
   },
