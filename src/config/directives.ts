@@ -7,7 +7,7 @@
  * Runtime effects are not here: rooms subscribe to changes through
  * Config.onChange, so this file depends on no other room.
  */
-import { ConfigValueError, formatBool, parseBool, parseInteger, parseMemory } from './values';
+import { ConfigValueError, formatBool, LONG_MAX, parseBool, parseInteger, parseMemory } from './values';
 
 export interface Directive<T> {
   readonly name: string;
@@ -26,7 +26,8 @@ export interface Directive<T> {
 }
 
 const INT_MAX = 2147483647;
-const LONG_MAX = Number.MAX_SAFE_INTEGER;
+const INT_MIN = -2147483648;
+const UINT_MAX = 4294967295;
 
 function single<T>(
   name: string,
@@ -62,8 +63,8 @@ const bool = (name: string, def: boolean, mutable = true, aliases: string[] = []
 const int = (name: string, def: number, min: number, max: number, mutable = true, aliases: string[] = []): Directive<number> =>
   single(name, def, mutable, (a) => parseInteger(a, min, max), String, aliases);
 
-const memory = (name: string, def: number, mutable = true, min = 0, max = LONG_MAX): Directive<number> =>
-  single(name, def, mutable, (a) => parseMemory(a, min, max), String);
+const memory = (name: string, def: number, mutable = true, min = 0, max = LONG_MAX, aliases: string[] = []): Directive<number> =>
+  single(name, def, mutable, (a) => parseMemory(a, min, max), String, aliases);
 
 const str = (name: string, def: string, mutable = true, aliases: string[] = []): Directive<string> =>
   single(name, def, mutable, (a) => a, (v) => v, aliases);
@@ -237,7 +238,7 @@ export const D = {
   logfile: str('logfile', '', false),
   databases: int('databases', 16, 1, INT_MAX, false),
   requirepass: str('requirepass', ''),
-  maxclients: int('maxclients', 10000, 1, INT_MAX),
+  maxclients: int('maxclients', 10000, 1, UINT_MAX),
   // Any int is accepted and clamped to 1..500, as Redis's updateHZ does.
   hz: single('hz', 10, true, (a) => Math.min(500, Math.max(1, parseInteger(a, 0, INT_MAX))), String),
   dynamicHz: bool('dynamic-hz', true),
@@ -255,7 +256,7 @@ export const D = {
     'allkeys-random',
     'noeviction',
   ]),
-  maxmemorySamples: int('maxmemory-samples', 5, 1, 64),
+  maxmemorySamples: int('maxmemory-samples', 5, 1, INT_MAX),
   lfuLogFactor: int('lfu-log-factor', 10, 0, INT_MAX),
   lfuDecayTime: int('lfu-decay-time', 1, 0, INT_MAX),
   notifyKeyspaceEvents: str('notify-keyspace-events', ''),
@@ -280,7 +281,7 @@ export const D = {
   replDisklessSync: bool('repl-diskless-sync', true),
   replDisklessSyncDelay: int('repl-diskless-sync-delay', 5, 0, INT_MAX),
   replBacklogSize: memory('repl-backlog-size', 1024 * 1024, true, 1),
-  replBacklogTtl: int('repl-backlog-ttl', 3600, 0, INT_MAX),
+  replBacklogTtl: int('repl-backlog-ttl', 3600, 0, LONG_MAX),
   replPingReplicaPeriod: int('repl-ping-replica-period', 10, 1, INT_MAX, true, ['repl-ping-slave-period']),
   replTimeout: int('repl-timeout', 60, 1, INT_MAX),
   replDisableTcpNodelay: bool('repl-disable-tcp-nodelay', false),
@@ -305,12 +306,12 @@ export const D = {
   alwaysShowLogo: bool('always-show-logo', false, false),
   setProcTitle: bool('set-proc-title', true, false),
   hashMaxListpackEntries: int('hash-max-listpack-entries', 512, 0, LONG_MAX, true, ['hash-max-ziplist-entries']),
-  hashMaxListpackValue: int('hash-max-listpack-value', 64, 0, LONG_MAX, true, ['hash-max-ziplist-value']),
-  listMaxListpackSize: int('list-max-listpack-size', -2, -5, INT_MAX, true, ['list-max-ziplist-size']),
+  hashMaxListpackValue: memory('hash-max-listpack-value', 64, true, 0, LONG_MAX, ['hash-max-ziplist-value']),
+  listMaxListpackSize: int('list-max-listpack-size', -2, INT_MIN, INT_MAX, true, ['list-max-ziplist-size']),
   listCompressDepth: int('list-compress-depth', 0, 0, INT_MAX),
   setMaxIntsetEntries: int('set-max-intset-entries', 512, 0, LONG_MAX),
   zsetMaxListpackEntries: int('zset-max-listpack-entries', 128, 0, LONG_MAX, true, ['zset-max-ziplist-entries']),
-  zsetMaxListpackValue: int('zset-max-listpack-value', 64, 0, LONG_MAX, true, ['zset-max-ziplist-value']),
+  zsetMaxListpackValue: memory('zset-max-listpack-value', 64, true, 0, LONG_MAX, ['zset-max-ziplist-value']),
   busyReplyThreshold: int('busy-reply-threshold', 5000, 0, LONG_MAX, true, ['lua-time-limit']),
 };
 

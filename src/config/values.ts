@@ -8,6 +8,20 @@ import { parseI64 } from '../common/numbers';
 
 export class ConfigValueError extends Error {}
 
+/**
+ * Our ceiling for Redis's long / long long directives: values stay exact JS
+ * numbers. Errors still print Redis's LONG_MAX so the texts match.
+ */
+export const LONG_MAX = Number.MAX_SAFE_INTEGER;
+
+function boundText(n: number): string {
+  return n === LONG_MAX ? '9223372036854775807' : String(n);
+}
+
+function rangeError(min: number, max: number): ConfigValueError {
+  return new ConfigValueError(`argument must be between ${boundText(min)} and ${boundText(max)} inclusive`);
+}
+
 export function parseBool(arg: string): boolean {
   const v = arg.toLowerCase();
   if (v === 'yes') return true;
@@ -23,7 +37,7 @@ export function formatBool(v: boolean): string {
 export function parseInteger(arg: string, min: number, max: number): number {
   const n = parseI64(arg);
   if (n === null) throw new ConfigValueError("argument couldn't be parsed into an integer");
-  if (typeof n === 'bigint' || n < min || n > max) throw new ConfigValueError(`argument must be between ${min} and ${max} inclusive`);
+  if (typeof n === 'bigint' || n < min || n > max) throw rangeError(min, max);
   return n;
 }
 
@@ -34,11 +48,11 @@ const UNIT: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1024, m: 1e6, m
  * memtoull: digits then an optional unit (`1gb` = 2^30, `1g` = 10^9, plain
  * numbers are bytes); no sign, no spaces; no digits at all reads as 0.
  */
-export function parseMemory(arg: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+export function parseMemory(arg: string, min = 0, max = LONG_MAX): number {
   const m = MEMORY.exec(arg);
   if (!m) throw new ConfigValueError('argument must be a memory value');
   const n = Number(m[1] === '' ? 0 : m[1]) * UNIT[(m[2] ?? '').toLowerCase()];
   if (!Number.isSafeInteger(n)) throw new ConfigValueError('argument must be a memory value');
-  if (n < min || n > max) throw new ConfigValueError(`argument must be between ${min} and ${max} inclusive`);
+  if (n < min || n > max) throw rangeError(min, max);
   return n;
 }
