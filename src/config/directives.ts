@@ -5,8 +5,10 @@
  * CONFIG GET/SET/REWRITE and INFO all read this table and nothing else.
  *
  * Runtime effects are not here: rooms subscribe to changes through
- * Config.onChange, so this file depends on no other room.
+ * Config.onChange. The only other room it reads is the pure flag-letter
+ * table of pubsub/notify.ts, which owns the notify-keyspace-events syntax.
  */
+import { formatNotifyFlags, parseNotifyFlags } from '../pubsub/notify';
 import { ConfigValueError, formatBool, LONG_MAX, parseBool, parseInteger, parseMemory } from './values';
 
 export interface Directive<T> {
@@ -222,6 +224,23 @@ const replicaof: Directive<MasterAddress[]> = {
   rewriteLines: (v) => v.map((m) => `replicaof ${m.host} ${m.port}`),
 };
 
+// ---- notify-keyspace-events ---------------------------------------------
+
+/**
+ * Kept as given (the server parses it into flags) and printed in Redis's
+ * canonical order, so `KEA` reads back as `AKE`; an unknown letter is refused.
+ */
+const notifyKeyspaceEvents: Directive<string> = single(
+  'notify-keyspace-events',
+  '',
+  true,
+  (a) => {
+    if (parseNotifyFlags(a) === null) throw new ConfigValueError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    return a;
+  },
+  (v) => formatNotifyFlags(parseNotifyFlags(v) ?? 0),
+);
+
 // ---- the table ----------------------------------------------------------
 
 export const D = {
@@ -259,7 +278,7 @@ export const D = {
   maxmemorySamples: int('maxmemory-samples', 5, 1, INT_MAX),
   lfuLogFactor: int('lfu-log-factor', 10, 0, INT_MAX),
   lfuDecayTime: int('lfu-decay-time', 1, 0, INT_MAX),
-  notifyKeyspaceEvents: str('notify-keyspace-events', ''),
+  notifyKeyspaceEvents,
   slowlogLogSlowerThan: int('slowlog-log-slower-than', 10000, -1, LONG_MAX),
   slowlogMaxLen: int('slowlog-max-len', 128, 0, LONG_MAX),
   latencyMonitorThreshold: int('latency-monitor-threshold', 0, 0, LONG_MAX),

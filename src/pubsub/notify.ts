@@ -58,14 +58,18 @@ export function parseNotifyFlags(s: string): number | null {
   return flags;
 }
 
-const TYPE_LETTERS = 'g$lshzxetd';
+const TYPE_LETTERS = 'g$lshzxetdn';
 
-/** The canonical flag string CONFIG GET prints (keyspaceEventsFlagsToString). */
+/**
+ * The canonical flag string CONFIG GET prints (keyspaceEventsFlagsToString):
+ * 'A' or the class letters, then K, E and m. Under 'A' Redis 7.0 prints no
+ * 'n' even when set (its else branch holds it); the flag itself stays.
+ */
 export function formatNotifyFlags(flags: number): string {
   let out = '';
   if ((flags & ALL) === ALL) out = 'A';
   else for (const ch of TYPE_LETTERS) if ((flags & letterBit(ch)) !== 0) out += ch;
-  for (const ch of 'KEmn') if ((flags & letterBit(ch)) !== 0) out += ch;
+  for (const ch of 'KEm') if ((flags & letterBit(ch)) !== 0) out += ch;
   return out;
 }
 
