@@ -142,9 +142,9 @@ function copyCommand(c: Client, argv: Buffer[]): void {
 
 function swapdbCommand(c: Client, argv: Buffer[]): void {
   const dbs = c.server.keyspace.dbs;
-  const a = intArg(c, argv[1], err.invalidDbIndex);
+  const a = intArg(c, argv[1], 'ERR invalid first DB index');
   if (a === null) return;
-  const b = intArg(c, argv[2], err.invalidDbIndex);
+  const b = intArg(c, argv[2], 'ERR invalid second DB index');
   if (b === null) return;
   if (a < 0 || a >= dbs.length || b < 0 || b >= dbs.length) return addError(c, err.dbIndexOutOfRange);
   if (a !== b) {
