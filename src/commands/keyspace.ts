@@ -39,7 +39,7 @@ function existsCommand(c: Client, argv: Buffer[]): void {
 }
 
 function typeCommand(c: Client, argv: Buffer[]): void {
-  const v = c.db.lookupRead(str(argv[1]));
+  const v = lookupRead(c, str(argv[1]));
   if (v === undefined) addRaw(c, shared.noneType);
   else c.out.writeAscii('+' + typeOf(v) + '\r\n');
 }
@@ -374,7 +374,8 @@ function objectEncoding(v: RedisValue): string {
 
 function objectSub(kind: 'encoding' | 'refcount' | 'idletime' | 'freq') {
   return (c: Client, argv: Buffer[]): void => {
-    const v = c.db.lookupRead(str(argv[2]));
+    // objectCommandLookup: counted as a hit or miss, without a keymiss event.
+    const v = lookupRead(c, str(argv[2]), false);
     if (v === undefined) return addNull(c);
     if (kind === 'encoding') return addBulk(c, objectEncoding(v));
     if (kind === 'refcount') return addInteger(c, 1);

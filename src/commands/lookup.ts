@@ -9,12 +9,17 @@ import { err } from '../protocol/shared';
 import type { Client } from '../server/client';
 import type { Collection, RedisValue } from '../store/value';
 
-export function lookupRead(c: Client, key: string): RedisValue | undefined {
+/**
+ * A read that counts a keyspace hit or miss. `isMissNotified` false is
+ * Redis's LOOKUP_NONOTIFY (OBJECT): the miss is counted but no `keymiss`
+ * event is published.
+ */
+export function lookupRead(c: Client, key: string, isMissNotified = true): RedisValue | undefined {
   const v = c.db.lookupRead(key);
   const stats = c.server.stats;
   if (v === undefined) {
     stats.keyspaceMisses++;
-    if (c.server.notifyFlags !== 0) notifyKeyspaceEvent(c.server, NotifyClass.KeyMiss, 'keymiss', key, c.db.id);
+    if (isMissNotified && c.server.notifyFlags !== 0) notifyKeyspaceEvent(c.server, NotifyClass.KeyMiss, 'keymiss', key, c.db.id);
   } else {
     stats.keyspaceHits++;
   }

@@ -137,6 +137,14 @@ describeWithRedis('keyspace commands, side by side with Redis 7.0', () => {
     expect(sortedItems(mine)).toEqual(sortedItems(theirs));
   });
 
+  test('reads count keyspace hits and misses as Redis counts them', async () => {
+    const stat = (info: string) => /keyspace_hits:\d+\r\nkeyspace_misses:\d+/.exec(info)![0];
+    const sequence = [['SET', 'present', '1'], ['CONFIG', 'RESETSTAT'], ['GET', 'present'], ['GET', 'absent'], ['TYPE', 'present'], ['TYPE', 'absent'], ['OBJECT', 'ENCODING', 'present'], ['OBJECT', 'ENCODING', 'absent'], ['EXISTS', 'present', 'absent'], ['TTL', 'absent'], ['MGET', 'present', 'absent'], ['STRLEN', 'absent'], ['SET', 'present', '2', 'GET'], ['APPEND', 'present', 'x'], ['RENAME', 'present', 'p2'], ['SCAN', '0'], ['KEYS', '*']];
+    for (const args of sequence) await both(...args);
+    const [mine, theirs] = await both('INFO', 'stats');
+    expect(stat(mine)).toEqual(stat(theirs));
+  });
+
   test('SCAN with a large COUNT returns everything in one call, MATCH and TYPE filter', async () => {
     await both('FLUSHDB');
     for (let i = 0; i < 30; i++) await both('SET', `scan:${i}`, String(i));
