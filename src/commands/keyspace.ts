@@ -5,6 +5,7 @@
  * OBJECT. Relative expirations are propagated as PEXPIREAT.
  */
 import { globMatch } from '../common/glob';
+import { expireTimeMs, parseI64 } from '../common/numbers';
 import { D } from '../config/directives';
 import { NotifyClass } from '../pubsub/notify';
 import { addArrayLen, addBulk, addError, addInteger, addNull, addOk, addRaw } from '../protocol/reply';
@@ -311,13 +312,10 @@ function expireGeneric(c: Client, argv: Buffer[], isSeconds: boolean, isRelative
   if ((cond & ExpireCond.GT) !== 0 && (cond & ExpireCond.LT) !== 0) {
     return addError(c, 'ERR GT and LT options at the same time are not compatible');
   }
-  const t = intArg(c, argv[2]);
-  if (t === null) return;
-  let when = isSeconds ? t * 1000 : t;
-  if (isRelative) when += Date.now();
-  if (!Number.isSafeInteger(when) || (isSeconds && !Number.isSafeInteger(t * 1000))) {
-    return addError(c, err.invalidExpire(name));
-  }
+  const t = parseI64(str(argv[2]));
+  if (t === null) return addError(c, err.notInteger);
+  const when = expireTimeMs(t, isSeconds, isRelative ? Date.now() : 0);
+  if (when === null) return addError(c, err.invalidExpire(name));
   const key = str(argv[1]);
   const db = c.db;
   if (db.lookupWrite(key) === undefined) return addInteger(c, 0);

@@ -4,7 +4,7 @@
  * setGenericCommand does in Redis; expirations are propagated as absolute
  * PXAT/PEXPIREAT so replicas and the RDB agree.
  */
-import { formatHuman, parseDouble, parseI64, isI64 } from '../common/numbers';
+import { expireTimeMs, formatHuman, parseDouble, parseI64, isI64 } from '../common/numbers';
 import { NotifyClass } from '../pubsub/notify';
 import { addArrayLen, addBulk, addBulkOrNull, addError, addInteger, addNull, addOk } from '../protocol/reply';
 import { err } from '../protocol/shared';
@@ -49,17 +49,15 @@ export function checkStringLength(c: Client, length: number): boolean {
  * Redis's error and returns null (getExpireMillisecondsOrReply).
  */
 export function expireArgToAbsMs(c: Client, arg: Buffer, unitFlag: number, cmdName: string): number | null {
-  const v = intArg(c, arg);
-  if (v === null) return null;
-  if (v <= 0) {
-    addError(c, err.invalidExpire(cmdName));
+  const v = parseI64(str(arg));
+  if (v === null) {
+    addError(c, err.notInteger);
     return null;
   }
   const isSeconds = unitFlag === SetFlag.EX || unitFlag === SetFlag.EXAT;
   const isRelative = unitFlag === SetFlag.EX || unitFlag === SetFlag.PX;
-  let ms = isSeconds ? v * 1000 : v;
-  if (isRelative) ms += Date.now();
-  if (!Number.isSafeInteger(ms) || ms <= 0) {
+  const ms = v <= 0 ? null : expireTimeMs(v, isSeconds, isRelative ? Date.now() : 0);
+  if (ms === null || ms <= 0) {
     addError(c, err.invalidExpire(cmdName));
     return null;
   }

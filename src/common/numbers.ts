@@ -45,6 +45,27 @@ export function isI64(v: bigint): boolean {
   return v <= MAX_I64 && v >= MIN_I64;
 }
 
+/**
+ * Redis's expire arithmetic on 64-bit integers (expireGenericCommand,
+ * getExpireMillisecondsOrReply): `t` seconds or milliseconds plus `baseMs`
+ * (now for relative forms, 0 for absolute ones) as absolute milliseconds,
+ * or null when the seconds-to-ms scaling or the addition overflows int64.
+ * Times past 2^53 ms (year 287396) are kept as the nearest double.
+ */
+export function expireTimeMs(t: number | bigint, isSeconds: boolean, baseMs: number): number | null {
+  if (typeof t === 'number') {
+    const ms = (isSeconds ? t * 1000 : t) + baseMs;
+    if (Number.isSafeInteger(ms)) return ms;
+  }
+  let when = BigInt(t);
+  if (isSeconds) {
+    if (when > MAX_I64 / 1000n || when < MIN_I64 / 1000n) return null;
+    when *= 1000n;
+  }
+  if (when > MAX_I64 - BigInt(baseMs)) return null;
+  return Number(when + BigInt(baseMs));
+}
+
 const DOUBLE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)$/i;
 
 /** strtod as Redis uses it: whole string, no spaces, "inf" allowed, NaN refused. */
