@@ -98,8 +98,10 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT', null));
 
   // Clients connecting meanwhile get -LOADING; a bad file stops us before any data is served.
+  persistence.replicationAux = () => server.replication.auxForSave();
   try {
-    await loadAtStartup(server, persistence);
+    const loaded = await loadAtStartup(server, persistence);
+    server.replication.start(loaded?.replication ?? {});
   } catch (e) {
     log.fatal({ dir: config.get(D.dir), dbfilename: config.get(D.dbfilename), err: (e as Error).message }, 'Bad RDB file: refusing to start, the file is left untouched');
     flushLog();

@@ -20,14 +20,43 @@ export class Replication implements MasterLinkEvents {
   masters: MasterLink[] = [];
   snapshotProvider: SnapshotProvider | null = null;
 
+  /** Master links wait until the dataset is loaded (start()). */
+  private isStarted = false;
+
   constructor(private readonly server: Server) {
     this.primary = new Primary(server, server.propagator);
     server.cron.every(1000, () => {
-      for (const m of this.masters) m.tick();
+      if (this.isStarted) for (const m of this.masters) m.tick();
     });
     this.installGates();
     server.info.section('replication', () => this.infoSection());
+    // Configured masters are known before loading (a replica keeps expired keys), but dialled after.
     for (const m of server.config.get(D.replicaof)) this.replicaOf(m);
+  }
+
+  /**
+   * After the startup load. A dump that carried repl-id/repl-offset restores
+   * the history it was saved with, so after a restart our replicas (as a
+   * master) or our master (as a replica) can continue with PSYNC instead of a
+   * full resync.
+   */
+  start(saved: { replId?: string; replOffset?: number }): void {
+    const p = this.server.propagator;
+    if (saved.replId !== undefined && saved.replId.length === 40 && saved.replOffset !== undefined && saved.replOffset >= 0) {
+      p.replid = saved.replId;
+      p.masterReplOffset = saved.replOffset;
+      p.ensureBacklog(this.server.config.get(D.replBacklogSize), false);
+      for (const m of this.masters) m.cached = { replid: saved.replId, offset: saved.replOffset };
+      log.info({ replid: saved.replId, offset: saved.replOffset }, 'Replication history restored from the RDB: partial resync possible');
+    }
+    this.isStarted = true;
+    for (const m of this.masters) m.tick();
+  }
+
+  /** repl-* AUX fields for a dump: the history our offset belongs to. */
+  auxForSave(): { streamDb: number; replId: string; replOffset: number } {
+    const p = this.server.propagator;
+    return { streamDb: 0, replId: p.replid, replOffset: p.masterReplOffset };
   }
 
   setSnapshotProvider(p: SnapshotProvider): void {
@@ -62,7 +91,7 @@ export class Replication implements MasterLinkEvents {
     // Our own replicas must follow the new history: they reconnect and PSYNC.
     for (const c of [...this.primary.links.keys()]) c.closeAsap('master changed');
     log.info({ master: `${address.host}:${address.port}` }, 'REPLICAOF: connecting to a new master (MASTER <-> REPLICA sync will start)');
-    link.tick();
+    if (this.isStarted) link.tick();
     return 'OK';
   }
 

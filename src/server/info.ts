@@ -54,10 +54,6 @@ export class InfoRegistry {
       ['aof_rewrite_in_progress', 0],
     ]);
     this.section('stats', () => this.statsSection());
-    this.section('replication', () => [
-      ['role', 'master'],
-      ['connected_slaves', 0],
-    ]);
     this.section('cpu', () => {
       const u = cpuUsage();
       return [
@@ -201,9 +197,9 @@ export class InfoRegistry {
       ['total_net_input_bytes', st.totalNetInputBytes],
       ['total_net_output_bytes', st.totalNetOutputBytes],
       ['rejected_connections', st.rejectedConnections],
-      ['sync_full', 0],
-      ['sync_partial_ok', 0],
-      ['sync_partial_err', 0],
+      ['sync_full', s.replication.primary.syncFull],
+      ['sync_partial_ok', s.replication.primary.syncPartialOk],
+      ['sync_partial_err', s.replication.primary.syncPartialErr],
       ['expired_keys', s.keyspace.expiredKeys],
       ['evicted_keys', st.evictedKeys],
       ['keyspace_hits', st.keyspaceHits],

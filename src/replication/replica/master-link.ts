@@ -176,7 +176,11 @@ export class MasterLink {
       await this.fullSync(replid, Number(offset));
     } else if (reply.startsWith('+CONTINUE')) {
       const newId = reply.split(' ')[1];
+      const backlogBytes = this.input;
+      this.input = EMPTY;
       this.startStream(newId ?? cached!.replid, cached!.offset, false);
+      // The backlog often arrives in the same packet as the +CONTINUE line.
+      if (backlogBytes.length > 0) this.onData(backlogBytes, true);
     } else {
       throw new Error(`Unexpected reply to PSYNC from master: ${reply}`);
     }
