@@ -98,6 +98,8 @@ const NEED_MORE = Symbol('need more input');
 
 /** Records between two clock reads in parse(). */
 const RECORDS_PER_CLOCK_CHECK = 32;
+/** LZF strings up to this size decompress into one reused buffer. */
+const LZF_SCRATCH_KEEP_BYTES = 1024 * 1024;
 
 export class RdbReader {
   private buf: Buffer = Buffer.alloc(0);
@@ -123,6 +125,9 @@ export class RdbReader {
   keysRead = 0;
   /** Absolute offset of the record being decoded (error reports). */
   private recordStart = 0;
+  private lzfScratch: Buffer = Buffer.allocUnsafe(4096);
+  /** Bytes the last readLzf produced. */
+  private lzfLength = 0;
 
   constructor(
     private readonly target: RdbLoadTarget,
@@ -557,7 +562,7 @@ export class RdbReader {
           this.pos += 4;
           return String(this.buf.readInt32LE(this.pos - 4));
         case RdbEnc.Lzf:
-          return this.readLzf().latin1Slice();
+          return this.readLzf(true).latin1Slice(0, this.lzfLength);
         default:
           return this.corrupt(`unknown string encoding 0x${b.toString(16)}`);
       }
@@ -574,7 +579,7 @@ export class RdbReader {
     if (b >= 0xc0) {
       if ((b & 0x3f) === RdbEnc.Lzf) {
         this.pos++;
-        return this.readLzf();
+        return this.readLzf(false);
       }
       return Buffer.from(this.readString(), 'latin1');
     }
@@ -584,16 +589,28 @@ export class RdbReader {
     return this.buf.subarray(this.pos - len, this.pos);
   }
 
-  /** After the 0xC3 byte: compressed length, original length, LZF data. */
-  private readLzf(): Buffer {
+  /**
+   * After the 0xC3 byte: compressed length, original length, LZF data.
+   * Returns a buffer whose first `lzfLength` bytes are the data. A string is
+   * sliced out at once, so it decompresses into the reused scratch (no
+   * Buffer per value); a blob is decoded later, so it gets its own buffer.
+   */
+  private readLzf(useScratch: boolean): Buffer {
     const compressed = this.readLength();
     const original = this.readLength();
     this.need(compressed);
     // One LZF back-reference of 3 bytes expands to at most 264: anything beyond is corrupt.
     if (original > compressed * 88 + 32) this.corrupt(`LZF string claims ${original} bytes from ${compressed} compressed bytes`);
-    const out = Buffer.allocUnsafe(original);
+    let out: Buffer;
+    if (!useScratch) out = Buffer.allocUnsafe(original);
+    else if (original <= this.lzfScratch.length) out = this.lzfScratch;
+    else {
+      out = Buffer.allocUnsafe(original);
+      if (original <= LZF_SCRATCH_KEEP_BYTES) this.lzfScratch = out;
+    }
     lzfDecompress(this.buf, this.pos, this.pos + compressed, out, 0, original);
     this.pos += compressed;
+    this.lzfLength = original;
     return out;
   }
 

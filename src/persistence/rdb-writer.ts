@@ -28,13 +28,12 @@ export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
 /** Strings up to this length are copied char by char: cheaper than a native call. */
 const INLINE_COPY_MAX = 24;
-/** LZF scratch space kept between calls; larger strings get temporary buffers. */
+/** LZF input scratch kept between calls; larger strings get a temporary buffer. */
 const SCRATCH_KEEP_BYTES = 1024 * 1024;
 
 const NO_CHUNK = Buffer.alloc(0);
 
 let lzfIn = Buffer.allocUnsafe(4096);
-let lzfOut = Buffer.allocUnsafe(4096);
 
 export class RdbEncoder {
   /** The chunk being filled; allocated on first use so a finished encoder holds nothing. */
@@ -169,13 +168,22 @@ export class RdbEncoder {
   /** 6-bit, 14-bit (big-endian), 0x80 + u32 BE or 0x81 + u64 BE. */
   length(n: number): void {
     this.reserve(9);
+    this.lengthOfWidth(n, lengthBytes(n));
+  }
+
+  /**
+   * n in the encoding `width` bytes long (1, 2, 5 or 9). Any width that
+   * holds n is valid to rdbLoadLen, which lets LZF data be written in
+   * place before its exact length is known.
+   */
+  private lengthOfWidth(n: number, width: number): void {
     const buf = this.buf;
-    if (n < 0x40) {
+    if (width === 1) {
       buf[this.pos++] = n;
-    } else if (n < 0x4000) {
+    } else if (width === 2) {
       buf[this.pos++] = 0x40 | (n >>> 8);
       buf[this.pos++] = n & 0xff;
-    } else if (n <= 0xffffffff) {
+    } else if (width === 5) {
       buf[this.pos++] = 0x80;
       this.pos = buf.writeUInt32BE(n, this.pos);
     } else {
@@ -227,30 +235,36 @@ export class RdbEncoder {
     }
   }
 
-  /** rdbSaveLzfStringObject: false when LZF does not save at least 4 bytes. */
+  /**
+   * rdbSaveLzfStringObject: false when LZF does not save at least 4 bytes.
+   * Compresses straight into the chunk after a header sized for the
+   * largest acceptable result (len - 4), so nothing is copied afterwards.
+   */
   private lzfString(s: string): boolean {
     const len = s.length;
     let input = lzfIn;
-    let output = lzfOut;
     if (input.length < len) {
       input = Buffer.allocUnsafe(len);
-      output = Buffer.allocUnsafe(len);
-      if (len <= SCRATCH_KEEP_BYTES) {
-        lzfIn = input;
-        lzfOut = output;
-      }
+      if (len <= SCRATCH_KEEP_BYTES) lzfIn = input;
     }
     input.latin1Write(s, 0, len);
-    const compressed = lzfCompress(input, 0, len, output, 0, len - 4);
+    const maxCompressed = len - 4;
+    const compressedWidth = lengthBytes(maxCompressed);
+    const header = 1 + compressedWidth + lengthBytes(len);
+    this.reserve(header + maxCompressed);
+    const compressed = lzfCompress(input, 0, len, this.buf, this.pos + header, maxCompressed);
     if (compressed === 0) return false;
-    this.reserve(compressed + 19);
     this.buf[this.pos++] = 0xc0 | RdbEnc.Lzf;
-    this.length(compressed);
-    this.length(len);
-    output.copy(this.buf, this.pos, 0, compressed);
+    this.lengthOfWidth(compressed, compressedWidth);
+    this.lengthOfWidth(len, lengthBytes(len));
     this.pos += compressed;
     return true;
   }
+}
+
+/** Bytes of the shortest length encoding of n. */
+function lengthBytes(n: number): number {
+  return n < 0x40 ? 1 : n < 0x4000 ? 2 : n <= 0xffffffff ? 5 : 9;
 }
 
 /**

@@ -22,7 +22,7 @@ import { RdbFileSink, rdbPaths, RdbSyncFileSink } from './rdb-file';
 import { Snapshot, SnapshotRegistry } from './snapshot';
 
 /** Event-loop time a BGSAVE slice may take. */
-export const BGSAVE_SLICE_MS = 2;
+export const BGSAVE_SLICE_MS = 1;
 /** CONFIG_BGSAVE_RETRY_DELAY: after a failure, automatic saves wait this long. */
 const BGSAVE_RETRY_DELAY_MS = 5000;
 

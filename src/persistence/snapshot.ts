@@ -10,21 +10,29 @@
  *            timestamps) and its sizes. FLUSHDB replaces a db's maps and
  *            SWAPDB exchanges them, so the captured maps are never emptied
  *            or swapped under us; only key-level changes need care.
- *   walk:    iterate each captured dict in order, serialize every key not
- *            yet `handled`, mark it handled.
+ *   walk:    iterate each captured dict in insertion order; serialize every
+ *            key not in `early` and append it to `visited`.
  *   change:  the keyspace calls `beforeChange(db, key)` BEFORE a key is
- *            modified or deleted (or created). If the key belongs to a
- *            captured dict, is not handled and existed at start, its current
- *            (= start-time) value is serialized right now and marked; a key
- *            that did not exist is just marked, so the walk skips it when
- *            the Map's iterator reaches it at the end.
+ *            modified or deleted (or created). A key of a captured dict not
+ *            yet in `early` joins it, so the walk skips it from now on (a
+ *            key deleted and created again, or created after the start,
+ *            comes round at the end of the Map's order). If it existed at
+ *            start, its current (= start-time) value is serialized now:
+ *              - db not reached yet: into that db's early chunks, emitted
+ *                right after its SELECTDB;
+ *              - db being walked: into `pending`, because the walk may
+ *                already have written it; when the walk of the db ends, a
+ *                scan of `visited` drops the copies of keys it wrote and
+ *                the rest go into the stream;
+ *              - db walked completely: nothing to do.
  *
- * Keys copied early for the db being written go straight into the stream
- * (slices end between keys, so the stream is at a key boundary); for a db
- * not reached yet they wait in that db's own chunk list and are emitted
- * right after its SELECTDB. A finished db needs nothing. `handled` holds
- * the keys of the db being walked (plus early copies of later dbs), so its
- * memory is bounded by the largest db, and it is dropped when the db is done.
+ * `visited` is a list of arrays, not a Set: appending costs a few ns and no
+ * hashing, a big Set would rehash all its entries at once when it grows (a
+ * stall of tens of ms at a million keys) and keep the GC busy, and the only
+ * question asked of it ("was this key written?") is answered once per db by
+ * a time-sliced scan, and only when keys changed during that db's walk.
+ * Memory: 8 bytes per key of the db being walked, dropped when it is done.
+ * SAVE runs with nothing changing, so it keeps nothing and uses forEach.
  *
  * Output: the encoder fills large chunks; each goes, CRC-64 updated, to
  * every ByteSink. A sink returns false from write when it is full; the walk
@@ -69,19 +77,38 @@ const enum State {
   Aborted,
 }
 
-/** Records between two clock reads while walking. */
+/** Keys between two clock reads while walking or scanning. */
 const KEYS_PER_CLOCK_CHECK = 16;
 /** Chunk size for early copies of dbs not reached yet (usually few keys). */
 const EARLY_CHUNK_BYTES = 16 * 1024;
+/** Chunk size for one key's copy (copied out at its exact size: many may wait). */
+const COPY_CHUNK_BYTES = 512;
+/** Keys per array of `visited`. */
+const VISITED_CHUNK_KEYS = 65536;
+
+const enum DbPhase {
+  /** The walk has not reached this db. */
+  Waiting,
+  Walking,
+  /** Walk done; pending copies are being checked against `visited`. */
+  Resolving,
+  Done,
+}
 
 /** One db as it was when the snapshot began. */
 class DbView {
-  /** Set while this db is being walked; null before and after. */
-  iterator: Iterator<string> | null = null;
-  isDone = false;
-  /** Keys serialized (walked or copied early) or created since the start. */
-  handled = new Set<string>();
-  /** Early copies waiting for this db's turn. */
+  phase = DbPhase.Waiting;
+  iterator: Iterator<[string, RedisValue]> | null = null;
+  /** Keys the walk wrote, in arrays of VISITED_CHUNK_KEYS. */
+  visited: string[][] = [];
+  visitedCount = 0;
+  /** Keys copied early, or created since the start: the walk skips them. */
+  early = new Set<string>();
+  /** Copies made while this db is walked, by key, until checked against `visited`. */
+  pending = new Map<string, Buffer>();
+  /** Resolving: how far the scan of `visited` got. */
+  scanned = 0;
+  /** Copies made before the walk reached this db (emitted after its SELECTDB). */
   earlyChunks: Buffer[] = [];
   earlyEncoder: RdbEncoder | null = null;
 
@@ -93,6 +120,12 @@ class DbView {
     readonly keyCount: number,
     readonly expiresCount: number,
   ) {}
+
+  addVisited(key: string): void {
+    const i = this.visitedCount++ % VISITED_CHUNK_KEYS;
+    if (i === 0) this.visited.push(new Array<string>(VISITED_CHUNK_KEYS));
+    this.visited[this.visited.length - 1][i] = key;
+  }
 }
 
 /**
@@ -147,12 +180,16 @@ export class Snapshot {
   cowBytes = 0;
   /** Called once every byte, checksum included, was handed to the sinks. */
   onFinish: (() => void) | null = null;
+  /** Serializes the copies made while their db is walked, one key at a time. */
+  private readonly copyEncoder: RdbEncoder;
+  private readonly copyParts: Buffer[] = [];
 
   constructor(
     private readonly registry: SnapshotRegistry,
     private readonly options: SnapshotOptions,
   ) {
     this.encoder = new RdbEncoder((chunk) => this.emit(chunk), options.isCompressing, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+    this.copyEncoder = new RdbEncoder((chunk) => this.copyParts.push(chunk), options.isCompressing, COPY_CHUNK_BYTES);
     this.crc = options.hasChecksum ? new Crc64() : null;
   }
 
@@ -188,10 +225,20 @@ export class Snapshot {
     this.schedule();
   }
 
-  /** SAVE: the whole snapshot now, blocking (nothing can change meanwhile). */
+  /** SAVE: the whole snapshot now, blocking; nothing changes meanwhile, so no bookkeeping. */
   runToCompletion(): void {
     this.begin();
-    this.walk(Infinity);
+    const enc = this.encoder;
+    for (const view of this.views) {
+      if (view.keyCount === 0) continue;
+      this.enterDb(view);
+      const { expires, timestamps } = view;
+      view.dict.forEach((value, key) => {
+        enc.keyValue(key, value, expires.size === 0 ? -1 : expires.get(key) ?? -1, timestamps.size === 0 ? -1 : timestamps.get(key) ?? -1);
+      });
+      this.keysWritten += view.keyCount;
+      this.leaveDb(view);
+    }
     this.finish();
   }
 
@@ -233,31 +280,67 @@ export class Snapshot {
   /** Serializes keys until the deadline or a full sink; true when every db is done. */
   private walk(deadline: number): boolean {
     const views = this.views;
-    const enc = this.encoder;
-    let n = 0;
     while (this.current < views.length) {
       const view = views[this.current];
-      if (view.keyCount === 0) {
-        this.current++;
-        continue;
+      if (view.phase === DbPhase.Waiting) {
+        if (view.keyCount === 0) {
+          view.phase = DbPhase.Done;
+          this.current++;
+          continue;
+        }
+        this.enterDb(view);
+        view.iterator = view.dict.entries();
+        view.phase = DbPhase.Walking;
       }
-      if (view.iterator === null) this.enterDb(view);
-      const it = view.iterator!;
-      const { dict, expires, timestamps, handled } = view;
-      for (;;) {
-        const r = it.next();
-        if (r.done === true) break;
-        const key = r.value;
-        if (handled.has(key)) continue;
-        handled.add(key);
-        enc.keyValue(key, dict.get(key)!, expires.size === 0 ? -1 : expires.get(key) ?? -1, timestamps.size === 0 ? -1 : timestamps.get(key) ?? -1);
-        this.keysWritten++;
-        if (++n % KEYS_PER_CLOCK_CHECK === 0 && (this.waitingSinks.size > 0 || this.state !== State.Running || performance.now() >= deadline)) return false;
-      }
+      if (view.phase === DbPhase.Walking && !this.walkDb(view, deadline)) return false;
+      if (view.phase === DbPhase.Resolving && !this.resolvePending(view, deadline)) return false;
       this.leaveDb(view);
       this.current++;
     }
     return true;
+  }
+
+  /** Writes the db's keys; true once its iterator is exhausted. */
+  private walkDb(view: DbView, deadline: number): boolean {
+    const enc = this.encoder;
+    const it = view.iterator!;
+    const { expires, timestamps, early } = view;
+    let n = 0;
+    for (;;) {
+      // entries(), not keys() + get(): the value comes without a second hash lookup.
+      const r = it.next();
+      if (r.done === true) break;
+      const key = r.value[0];
+      if (early.size !== 0 && early.has(key)) continue;
+      view.addVisited(key);
+      enc.keyValue(key, r.value[1], expires.size === 0 ? -1 : expires.get(key) ?? -1, timestamps.size === 0 ? -1 : timestamps.get(key) ?? -1);
+      this.keysWritten++;
+      if (++n % KEYS_PER_CLOCK_CHECK === 0 && this.mustPause(deadline)) return false;
+    }
+    view.iterator = null;
+    view.phase = DbPhase.Resolving;
+    return true;
+  }
+
+  /** Drops the pending copies of keys the walk wrote, then emits the others. */
+  private resolvePending(view: DbView, deadline: number): boolean {
+    const pending = view.pending;
+    let n = 0;
+    while (pending.size !== 0 && view.scanned < view.visitedCount) {
+      const i = view.scanned++;
+      pending.delete(view.visited[(i / VISITED_CHUNK_KEYS) | 0][i % VISITED_CHUNK_KEYS]);
+      if (++n % (KEYS_PER_CLOCK_CHECK * 64) === 0 && this.mustPause(deadline)) return false;
+    }
+    if (pending.size !== 0) {
+      this.encoder.flush();
+      for (const copy of pending.values()) this.emit(copy);
+      this.keysWritten += pending.size;
+    }
+    return true;
+  }
+
+  private mustPause(deadline: number): boolean {
+    return this.waitingSinks.size > 0 || this.state !== State.Running || performance.now() >= deadline;
   }
 
   /** SELECTDB, RESIZEDB with the start-time sizes, then the db's early copies. */
@@ -271,38 +354,45 @@ export class Snapshot {
       for (const chunk of view.earlyChunks) this.emit(chunk);
       view.earlyChunks = [];
     }
-    view.iterator = view.dict.keys();
   }
 
   private leaveDb(view: DbView): void {
-    view.iterator = null;
-    view.isDone = true;
-    view.handled = new Set();
+    view.phase = DbPhase.Done;
+    view.visited = [];
+    view.early = new Set();
+    view.pending = new Map();
     this.viewByDict.delete(view.dict);
   }
 
   /** Keyspace hook: a key of some db is about to change. */
   beforeChange(db: Db, key: string): void {
     const view = this.viewByDict.get(db.dict);
-    if (view === undefined || view.handled.has(key)) return;
-    view.handled.add(key);
+    if (view === undefined || view.early.has(key)) return;
+    view.early.add(key);
+    // After its walk, every key of the db not in `early` is already written.
+    if (view.phase !== DbPhase.Waiting && view.phase !== DbPhase.Walking) return;
     const value = view.dict.get(key);
     if (value === undefined) return; // created after the start: not part of this snapshot
     const expireAt = view.expires.size === 0 ? -1 : view.expires.get(key) ?? -1;
     const mvcc = view.timestamps.size === 0 ? -1 : view.timestamps.get(key) ?? -1;
-    let enc = this.encoder;
-    if (view.iterator === null) {
-      if (view.earlyEncoder === null) {
-        const chunks = view.earlyChunks;
-        view.earlyEncoder = new RdbEncoder((chunk) => chunks.push(chunk), this.options.isCompressing, EARLY_CHUNK_BYTES);
-      }
-      enc = view.earlyEncoder;
+    let enc = view.earlyEncoder;
+    if (view.phase === DbPhase.Walking) {
+      enc = this.copyEncoder;
+    } else if (enc === null) {
+      const chunks = view.earlyChunks;
+      enc = view.earlyEncoder = new RdbEncoder((chunk) => chunks.push(chunk), this.options.isCompressing, EARLY_CHUNK_BYTES);
     }
     const before = enc.bytesWritten;
     enc.keyValue(key, value, expireAt, mvcc);
     this.cowBytes += enc.bytesWritten - before;
     this.cowKeys++;
-    this.keysWritten++;
+    if (view.phase === DbPhase.Walking) {
+      enc.flush();
+      view.pending.set(key, Buffer.concat(this.copyParts));
+      this.copyParts.length = 0;
+    } else {
+      this.keysWritten++;
+    }
   }
 
   private emit(chunk: Buffer): void {
