@@ -106,9 +106,9 @@ function maxIntsetEntries(c: Client): number {
   return c.server.config.get(D.setMaxIntsetEntries);
 }
 
-/** After removing members: delete the key when the set became empty (`del` event). */
-function deleteIfEmpty(c: Client, key: string, set: SetValue): void {
-  if (set.size !== 0) return;
+/** After removing members: the key goes when its collection became empty (`del` event), as Redis does. */
+export function deleteIfEmpty(c: Client, key: string, value: Collection): void {
+  if (value.size !== 0) return;
   c.db.deleteKey(key);
   signalWrite(c, NotifyClass.Generic, 'del', key, 0);
 }

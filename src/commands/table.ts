@@ -16,6 +16,7 @@ import { replicationCommands } from './replication';
 import { listCommands } from './list';
 import { hashCommands } from './hash';
 import { setCommands } from './set';
+import { zsetCommands } from './zset';
 import { persistenceCommands } from './persistence';
 
 export const COMMANDS: readonly Command[] = [
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   ...listCommands,
   ...hashCommands,
   ...setCommands,
+  ...zsetCommands,
   ...persistenceCommands,
 ];
 

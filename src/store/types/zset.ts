@@ -12,11 +12,27 @@
  * one way only, in zsetAdd).
  */
 import { SkipList, SkipListNode, type Range } from './skiplist';
+import { formatDouble } from '../../common/numbers';
 import type { Collection } from '../value';
 
 /** zset-max-listpack-entries / zset-max-listpack-value defaults (Redis 7.0). */
 export const ZSET_MAX_LISTPACK_ENTRIES = 128;
 export const ZSET_MAX_LISTPACK_VALUE = 64;
+
+/** LLONG_MAX / 2 as a double (2^62): d2string prints integral scores up to it as integers. */
+const MAX_INTEGRAL_SCORE = 4611686018427387904;
+
+/**
+ * A score as Redis 7.0 writes it into a listpack (d2string): integral values
+ * within ±2^62 as integers ("100000000000000000", "0" for -0), the rest as
+ * %.17g. ZSCAN of a listpack and the RDB listpack encoding show this text.
+ */
+export function formatListpackScore(score: number): string {
+  if (Number.isInteger(score) && score <= MAX_INTEGRAL_SCORE && score >= -MAX_INTEGRAL_SCORE) {
+    return Number.isSafeInteger(score) ? String(score + 0) : BigInt(score).toString();
+  }
+  return formatDouble(score);
+}
 
 export class ZSetValue implements Collection {
   readonly type = 'zset';
@@ -56,11 +72,14 @@ export class ZSetValue implements Collection {
   add(member: string, score: number, maxListpackEntries = ZSET_MAX_LISTPACK_ENTRIES, maxListpackValue = ZSET_MAX_LISTPACK_VALUE): boolean {
     const node = this.dict.get(member);
     if (node !== undefined) {
+      if (this.isListpack && score === 0) score = 0;
       // -0 and 0 are the same score: Redis leaves the stored one alone.
       if (node.score !== score) this.dict.set(member, this.list.updateScore(node, score));
       return false;
     }
     if (this.isListpack && (this.dict.size + 1 > maxListpackEntries || member.length > maxListpackValue)) this.isListpack = false;
+    // A listpack holds scores as d2string text, which turns -0 into "0" (for updates too).
+    if (this.isListpack && score === 0) score = 0;
     this.dict.set(member, this.list.insert(score, member));
     return true;
   }

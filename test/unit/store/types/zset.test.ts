@@ -1,4 +1,4 @@
-import { ZSetValue } from '../../../../src/store/types/zset';
+import { ZSetValue, formatListpackScore } from '../../../../src/store/types/zset';
 import { LEX_MAX, LEX_MIN } from '../../../../src/store/types/skiplist';
 
 function rng(seed: number): () => number {
@@ -46,11 +46,29 @@ describe('ZSetValue', () => {
     expect(z.size).toBe(1);
   });
 
-  test('-0 and 0 are one score: the stored one is kept', () => {
-    const z = new ZSetValue();
-    z.add('a', -0);
-    z.add('a', 0);
-    expect(Object.is(z.score('a'), -0)).toBe(true);
+  test('-0: a listpack stores it as 0, a skiplist keeps it; 0 and -0 are one score', () => {
+    const compact = new ZSetValue();
+    compact.add('a', -0);
+    expect(Object.is(compact.score('a'), 0)).toBe(true);
+    compact.add('a', 1);
+    compact.add('a', -0);
+    expect(Object.is(compact.score('a'), 0)).toBe(true);
+    const big = new ZSetValue();
+    big.add('a', -0, 0);
+    expect(big.encoding()).toBe('skiplist');
+    expect(Object.is(big.score('a'), -0)).toBe(true);
+    big.add('a', 0, 0);
+    expect(Object.is(big.score('a'), -0)).toBe(true);
+  });
+
+  test('formatListpackScore prints what d2string stores', () => {
+    expect(formatListpackScore(-0)).toBe('0');
+    expect(formatListpackScore(1e17)).toBe('100000000000000000');
+    expect(formatListpackScore(2 ** 62)).toBe('4611686018427387904');
+    expect(formatListpackScore(-(2 ** 62))).toBe('-4611686018427387904');
+    expect(formatListpackScore(2 ** 63)).toBe('9.2233720368547758e+18');
+    expect(formatListpackScore(0.1)).toBe('0.10000000000000001');
+    expect(formatListpackScore(-Infinity)).toBe('-inf');
   });
 
   test('encoding: listpack up to the limits, then skiplist for good', () => {
