@@ -4,7 +4,7 @@
  * with Redis 7.0 where the output is deterministic, and driven through
  * redis-cli as a user would.
  */
-import { closeClients, startServer, RunningServer } from '../helpers/server';
+import { closeClients, startServer, stopProcess, RunningServer } from '../helpers/server';
 import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
 import { ReplyReader } from '../helpers/compare';
 import { RawConnection } from '../helpers/raw';
@@ -107,5 +107,220 @@ describeWithRedis('server commands, side by side with Redis 7.0', () => {
     expect(ourLines[0]).toBe(`${cmd} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
     expect(ourLines.slice(-2)).toEqual(['HELP', '    Prints this help.']);
     expect(isSubsequence(ourLines, helpLines(theirs))).toBe(true);
+  });
+});
+
+describeWithRedis('server command replies, side by side with Redis 7.0', () => {
+  let ours: RunningServer;
+  let ref: ReferenceServer;
+  let a: ReplyReader;
+  let b: ReplyReader;
+  beforeAll(async () => {
+    [ours, ref] = await Promise.all([startServer(), startReference(['--enable-debug-command', 'yes'])]);
+    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
+  });
+  afterAll(async () => {
+    a.close();
+    b.close();
+    await closeClients();
+    await Promise.all([ours.stop(), ref.stop()]);
+  });
+
+  const cases: string[][] = [
+    ['TIME', 'x'],
+    ['DEBUG'],
+    ['DEBUG', 'SLEEP', '0'],
+    ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'],
+    ['SLOWLOG'],
+    ['SLOWLOG', 'FOO'],
+    ['SLOWLOG', 'GET', '-2'],
+    ['SLOWLOG', 'LEN', 'x'],
+    ['SLOWLOG', 'RESET'],
+    ['SLOWLOG', 'RESET', 'x'],
+    ['LATENCY', 'RESET'],
+    ['LATENCY', 'LATEST'],
+    ['LATENCY', 'HISTORY', 'command'],
+    ['LATENCY', 'HISTORY'],
+    ['LATENCY', 'RESET', 'no-such-event'],
+    ['LATENCY', 'FOO'],
+    ['COMMAND', 'COUNT', 'x'],
+    ['COMMAND', 'INFO', 'nosuch'],
+    ['COMMAND', 'DOCS', 'nosuch'],
+    ['COMMAND', 'GETKEYS', 'nosuch', 'a'],
+    ['COMMAND', 'GETKEYS', 'mset', 'a', 'b', 'c', 'd'],
+    ['COMMAND', 'GETKEYS', 'set', 'a'],
+    ['COMMAND', 'GETKEYS', 'get', 'a'],
+    ['COMMAND', 'LIST', 'FILTERBY', 'pattern', 'xyz*'],
+    ['COMMAND', 'LIST', 'FILTERBY', 'foo', 'x'],
+    ['COMMAND', 'LIST', 'FILTERBY'],
+    ['COMMAND', 'LIST', 'FILTERBY', 'pattern'],
+    ['COMMAND', 'FOO'],
+    ['ROLE'],
+    ['SHUTDOWN', 'ABORT'],
+    ['SHUTDOWN', 'FOO'],
+    ['MONITOR', 'x'],
+    ['INFO', 'no-such-section'],
+  ];
+  test.each(cases.map((c) => [c.join(' '), c]))('%s', async (_name, args) => {
+    const [mine, theirs] = await Promise.all([a.command(...(args as string[])), b.command(...(args as string[]))]);
+    expect(mine).toEqual(theirs);
+  });
+
+  test('INFO sections carry Redis 7.0 field names', async () => {
+    const names = (reply: string) =>
+      reply
+        .split('\r\n')
+        .filter((l) => l.includes(':') && !l.startsWith('#'))
+        .map((l) => l.slice(0, l.indexOf(':')));
+    for (const section of ['server', 'clients', 'stats', 'keyspace']) {
+      const [mine, theirs] = await Promise.all([a.command('INFO', section), b.command('INFO', section)]);
+      const ourNames = names(mine);
+      // Every Redis field we print is in Redis's order; server and stats add a few of ours.
+      expect(isSubsequence(ourNames.filter((n) => names(theirs).includes(n)), names(theirs))).toBe(true);
+      for (const required of { server: ['redis_version', 'redis_mode', 'os', 'arch_bits', 'process_id', 'run_id', 'tcp_port', 'uptime_in_seconds', 'hz', 'executable', 'config_file'], clients: ['connected_clients', 'maxclients', 'blocked_clients'], stats: ['total_connections_received', 'total_commands_processed', 'instantaneous_ops_per_sec', 'rejected_connections', 'expired_keys', 'evicted_keys', 'keyspace_hits', 'keyspace_misses', 'pubsub_channels', 'pubsub_patterns', 'total_error_replies'], keyspace: [] }[section]!) {
+        expect(ourNames).toContain(required);
+      }
+    }
+    for (const section of ['memory', 'persistence', 'replication']) {
+      const [mine] = await Promise.all([a.command('INFO', section)]);
+      expect(mine).toContain(`# ${section[0].toUpperCase()}${section.slice(1)}\r\n`);
+    }
+    const [mem] = await Promise.all([a.command('INFO', 'memory')]);
+    for (const f of ['used_memory', 'used_memory_human', 'used_memory_rss', 'used_memory_peak', 'maxmemory', 'maxmemory_policy', 'mem_fragmentation_ratio']) expect(mem).toContain(`\r\n${f}:`);
+  });
+});
+
+describe('server commands behaviour', () => {
+  let s: RunningServer;
+  beforeAll(async () => {
+    s = await startServer();
+  });
+  afterAll(async () => {
+    await closeClients();
+    await s.stop();
+  });
+
+  test('TIME answers seconds and microseconds close to the clock', async () => {
+    const [sec, usec] = (await s.client().time()) as unknown as [string, string];
+    expect(Math.abs(Number(sec) * 1000 + Number(usec) / 1000 - Date.now())).toBeLessThan(2000);
+    expect(Number(usec)).toBeLessThan(1000000);
+  });
+
+  test('DEBUG SLEEP stalls the server for that long', async () => {
+    const r = s.client();
+    const other = s.client();
+    await other.ping();
+    const t0 = Date.now();
+    const sleeping = r.call('DEBUG', 'SLEEP', '0.3');
+    const pong = await other.ping();
+    expect(pong).toBe('PONG');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(await sleeping).toBe('OK');
+  });
+
+  test('SLOWLOG GET/LEN/RESET record commands over the threshold with Redis entry shape', async () => {
+    const r = s.client();
+    await r.client('SETNAME', 'slowpoke');
+    await r.config('SET', 'slowlog-log-slower-than', '0');
+    await r.slowlog('RESET');
+    await r.set('slow', 'x'.repeat(200));
+    await r.call('DEBUG', 'SLEEP', '0.02');
+    await r.config('SET', 'slowlog-log-slower-than', '10000');
+    const entries = (await r.slowlog('GET')) as [number, number, number, string[], string, string][];
+    expect(entries.length).toBeGreaterThanOrEqual(3);
+    const [id, when, micros, args, peer, name] = entries.find((e) => e[3][0] === 'set')!;
+    expect(id).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(when - Date.now() / 1000)).toBeLessThan(5);
+    expect(micros).toBeGreaterThanOrEqual(0);
+    expect(args).toEqual(['set', 'slow', 'x'.repeat(128) + '... (72 more bytes)']);
+    expect(peer).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(name).toBe('slowpoke');
+    const sleep = entries.find((e) => e[3][0] === 'DEBUG')!;
+    expect(sleep[2]).toBeGreaterThanOrEqual(20000);
+    expect((await r.slowlog('GET', 1)) as unknown[]).toHaveLength(1);
+    expect(((await r.slowlog('GET', -1)) as unknown[]).length).toBe(await r.slowlog('LEN'));
+    expect(await r.slowlog('RESET')).toBe('OK');
+    expect(await r.slowlog('LEN')).toBe(0);
+  });
+
+  test('LATENCY LATEST/HISTORY/RESET report a stall over latency-monitor-threshold', async () => {
+    const r = s.client();
+    await r.config('SET', 'latency-monitor-threshold', '50');
+    await r.call('DEBUG', 'SLEEP', '0.2');
+    await sleep(1200);
+    const latest = (await r.call('LATENCY', 'LATEST')) as [string, number, number, number][];
+    expect(latest.length).toBeGreaterThanOrEqual(1);
+    const [event, when, last, max] = latest[0];
+    expect(typeof event).toBe('string');
+    expect(Math.abs(when - Date.now() / 1000)).toBeLessThan(5);
+    expect(last).toBeGreaterThanOrEqual(150);
+    expect(max).toBeGreaterThanOrEqual(last);
+    const history = (await r.call('LATENCY', 'HISTORY', event)) as [number, number][];
+    expect(history.length).toBeGreaterThanOrEqual(1);
+    expect(await r.call('LATENCY', 'RESET')).toBeGreaterThanOrEqual(1);
+    expect(await r.call('LATENCY', 'LATEST')).toEqual([]);
+    await r.config('SET', 'latency-monitor-threshold', '0');
+  });
+
+  test('COMMAND, COMMAND COUNT, COMMAND INFO, COMMAND DOCS and COMMAND LIST agree on the table', async () => {
+    const r = s.client();
+    const all = (await r.command()) as unknown[][];
+    const count = (await r.command('COUNT')) as number;
+    expect(all.length).toBe(count);
+    const list = (await r.command('LIST')) as string[];
+    for (const name of ['get', 'set', 'config', 'client', 'command', 'multi', 'subscribe', 'scan']) expect(list).toContain(name);
+    expect(list).toContain('config|get');
+    expect((await r.command('LIST', 'FILTERBY', 'PATTERN', 'x*')) as string[]).toEqual([]);
+    const pattern = (await r.command('LIST', 'FILTERBY', 'PATTERN', 'get*')) as string[];
+    expect(pattern.sort()).toEqual(expect.arrayContaining(['get', 'getdel', 'getex', 'getrange', 'getset']));
+    const info = (await r.command('INFO', 'get', 'nosuch')) as unknown[];
+    expect(info[1]).toBeNull();
+    const docs = (await r.call('COMMAND', 'DOCS', 'get')) as unknown[];
+    expect(docs[0]).toBe('get');
+    expect(docs[1]).toEqual(expect.arrayContaining(['summary', 'Get the value of a key', 'group', 'string']));
+  });
+
+  test('redis-cli works against the server as a user would use it', () => {
+    expect(s.cli('SET', 'cli-key', 'hello world').trim()).toBe('OK');
+    expect(s.cli('GET', 'cli-key').trim()).toBe('hello world');
+    expect(s.cli('INCR', 'cli-n').trim()).toBe('1');
+    expect(s.cli('GET', 'missing').trim()).toBe('');
+    expect(s.cli('--no-raw', 'GET', 'missing').trim()).toBe('(nil)');
+    expect(s.cli('--no-raw', 'MGET', 'cli-key', 'missing').trim()).toBe('1) "hello world"\n2) (nil)');
+    expect(s.cli('--no-raw', 'NOSUCH').trim()).toBe("(error) ERR unknown command 'NOSUCH', with args beginning with:");
+    expect(s.cli('-3', '--no-raw', 'CONFIG', 'GET', 'maxmemory').trim()).toBe('1# "maxmemory" => "0"');
+    expect(s.cli('PING').trim()).toBe('PONG');
+    expect(s.cli('INFO', 'server')).toContain('redis_version:7.0.15');
+    expect(s.cli('--scan', '--pattern', 'cli-*').trim().split('\n').sort()).toEqual(['cli-key', 'cli-n']);
+    expect(s.cli('DBSIZE').trim()).toMatch(/^\d+$/);
+  });
+
+  test('redis-cli pipes a script of commands (interactive-style input)', () => {
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const r = spawnSync('redis-cli', ['-p', String(s.port)], { input: 'SET piped 1\nINCR piped\nGET piped\n', encoding: 'latin1', timeout: 10000 });
+    expect(r.stdout.trim().split('\n')).toEqual(['OK', '2', '2']);
+  });
+});
+
+describe('shutting down', () => {
+  test('SHUTDOWN makes the process exit 0 and closes clients', async () => {
+    const s = await startServer();
+    const exit = new Promise<number | null>((res) => s.proc.once('exit', (code) => res(code)));
+    const r = s.client();
+    await r.set('k', 'v');
+    await r.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+    expect(await exit).toBe(0);
+    expect(s.output()).toMatch(/User requested shutdown/);
+    await closeClients();
+  });
+
+  test.each([['SIGTERM'], ['SIGINT']] as const)('%s makes the process exit 0 with a log line', async (signal) => {
+    const s = await startServer();
+    await s.client().ping();
+    const code = await stopProcess(s.proc, signal);
+    expect(code).toBe(0);
+    expect(s.output()).toMatch(new RegExp(`User requested shutdown[^\\n]*|"reason":"${signal}"`));
+    expect(s.output()).toMatch(/ready to exit, bye bye/);
+    await closeClients();
   });
 });
