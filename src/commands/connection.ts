@@ -362,8 +362,8 @@ export function addHelp(c: Client, command: string, entries: readonly string[]):
 
 export const connectionCommands = family('connection', [
   { name: 'ping', arity: -1, flags: 'fast', summary: 'Ping the server', handler: pingCommand },
-  { name: 'echo', arity: 2, flags: 'fast', summary: 'Echo the given string', handler: echoCommand },
-  { name: 'quit', arity: -1, flags: 'allow_busy no_auth fast', summary: 'Close the connection', handler: quitCommand },
+  { name: 'echo', arity: 2, flags: 'loading stale fast', summary: 'Echo the given string', handler: echoCommand },
+  { name: 'quit', arity: -1, flags: 'noscript loading stale fast no_auth allow_busy', summary: 'Close the connection', handler: quitCommand },
   { name: 'select', arity: 2, flags: 'loading stale fast', summary: 'Change the selected database for the current connection', handler: selectCommand },
   { name: 'auth', arity: -2, flags: 'noscript loading stale fast no_auth allow_busy', summary: 'Authenticate to the server', handler: authCommand },
   { name: 'hello', arity: -1, flags: 'noscript loading stale fast no_auth allow_busy', summary: 'Handshake with Redis', handler: helloCommand },
