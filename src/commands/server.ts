@@ -208,7 +208,8 @@ function monitorCommand(c: Client): void {
 function slowlogGetCommand(c: Client, argv: Buffer[]): void {
   let count = 10;
   if (argv.length === 3) {
-    const n = intArg(c, argv[2]);
+    // getRangeLongFromObjectOrReply: one message for a non-number and for a number below -1.
+    const n = intArg(c, argv[2], 'ERR count should be greater than or equal to -1');
     if (n === null) return;
     if (n < -1) return addError(c, 'ERR count should be greater than or equal to -1');
     count = n === -1 ? Infinity : n;

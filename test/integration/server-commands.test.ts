@@ -134,6 +134,8 @@ describeWithRedis('server command replies, side by side with Redis 7.0', () => {
     ['SLOWLOG'],
     ['SLOWLOG', 'FOO'],
     ['SLOWLOG', 'GET', '-2'],
+    ['SLOWLOG', 'GET', 'x'],
+    ['SLOWLOG', 'GET', '1.5'],
     ['SLOWLOG', 'LEN', 'x'],
     ['SLOWLOG', 'RESET'],
     ['SLOWLOG', 'RESET', 'x'],
