@@ -271,7 +271,7 @@ export const serverCommands = family('server', [
       { name: 'info', arity: -2, flags: 'loading stale', summary: 'Get array of specific Redis command details, or all when no argument is given.', handler: commandInfoCommand },
       { name: 'docs', arity: -2, flags: 'loading stale', summary: 'Get array of specific Redis command documentation', handler: commandDocsCommand },
       { name: 'list', arity: -2, flags: 'loading stale', summary: 'Get an array of Redis command names', handler: commandListCommand },
-      { name: 'getkeys', arity: -3, flags: 'loading stale', summary: 'Extract keys given a full Redis command', handler: commandGetkeysCommand },
+      { name: 'getkeys', arity: -4, flags: 'loading stale', summary: 'Extract keys given a full Redis command', handler: commandGetkeysCommand },
       {
         name: 'help',
         arity: 2,
