@@ -15,9 +15,12 @@ import { ClientFlag } from './client';
 
 export type SectionProvider = () => [string, string | number][];
 
-/** Sections INFO prints without arguments ("default"), in order. */
-const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
-const ALL_EXTRA = ['commandstats', 'latencystats'];
+/** Every section in the order Redis 7.0 prints them (genRedisInfoString), whatever the request order. */
+const SECTION_ORDER = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
+/** Sections INFO prints without arguments ("default"). */
+const DEFAULT_SECTIONS = SECTION_ORDER.filter((n) => n !== 'commandstats' && n !== 'latencystats');
+/** Titles that are not the name with a capital first letter. */
+const TITLES: Record<string, string> = { cpu: 'CPU' };
 
 export function humanBytes(n: number): string {
   if (n < 1024) return `${n}B`;
@@ -80,18 +83,20 @@ export class InfoRegistry {
 
   /** INFO [section ...]: "default", "all", "everything" or section names. */
   render(requested: readonly string[]): string {
-    let names: string[];
-    if (requested.length === 0 || requested.includes('default')) names = [...DEFAULT_SECTIONS];
-    else names = [];
+    const wanted = new Set<string>(requested.length === 0 ? DEFAULT_SECTIONS : []);
     for (const r of requested) {
-      if (r === 'all' || r === 'everything') names = [...DEFAULT_SECTIONS, ...ALL_EXTRA];
-      else if (r !== 'default' && !names.includes(r)) names.push(r);
+      if (r === 'all' || r === 'everything') for (const n of SECTION_ORDER) wanted.add(n);
+      else if (r === 'default') for (const n of DEFAULT_SECTIONS) wanted.add(n);
+      else wanted.add(r);
     }
+    // Redis's order first, then sections other rooms added, in the order they were added.
+    const names = SECTION_ORDER.filter((n) => wanted.has(n));
+    for (const n of this.sections.keys()) if (wanted.has(n) && !names.includes(n)) names.push(n);
     const parts: string[] = [];
     for (const name of names) {
       const provider = this.sections.get(name);
       if (provider === undefined) continue;
-      let text = `# ${name[0].toUpperCase()}${name.slice(1)}\r\n`;
+      let text = `# ${TITLES[name] ?? name[0].toUpperCase() + name.slice(1)}\r\n`;
       for (const [k, v] of provider()) text += `${k}:${v}\r\n`;
       parts.push(text);
     }

@@ -205,6 +205,12 @@ describeWithRedis('server command replies, side by side with Redis 7.0', () => {
     expect(ours).toEqual(redis);
   });
 
+  test.each([[[]], [['everything']], [['all']], [['default']], [['clients', 'server']], [['default', 'commandstats']], [['CPU']], [['keyspace', 'errorstats', 'stats']]])('INFO %j prints the same section titles in the same order', async (sections) => {
+    const titles = (reply: string) => reply.split('\r\n').filter((l) => l.startsWith('# '));
+    const [mine, theirs] = await Promise.all([a.command('INFO', ...sections), b.command('INFO', ...sections)]);
+    expect(titles(mine)).toEqual(titles(theirs));
+  });
+
   test('INFO sections carry Redis 7.0 field names', async () => {
     const names = (reply: string) =>
       reply
