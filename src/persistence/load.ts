@@ -118,7 +118,7 @@ export async function loadAtStartup(server: Server, persistence: RdbPersistence)
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
-  return loadRdbFile(server, persistence, path, fd, !server.keyspace.isReplica);
+  return persistence.serializeLoad(() => loadRdbFile(server, persistence, path, fd, !server.keyspace.isReplica));
 }
 
 /**
@@ -126,15 +126,17 @@ export async function loadAtStartup(server: Server, persistence: RdbPersistence)
  * running BGSAVE of the old dataset is stopped, as Redis does). On failure
  * the half-loaded data is flushed again, so a failed sync never leaves a mix.
  */
-export async function loadReplicaRdb(server: Server, persistence: RdbPersistence, path: string): Promise<LoadResult> {
-  persistence.killBgsave('replaced by a full sync from the master');
-  flushAll(server);
-  try {
-    return await loadRdbFile(server, persistence, path, openSync(path, 'r'), false);
-  } catch (e) {
+export function loadReplicaRdb(server: Server, persistence: RdbPersistence, path: string): Promise<LoadResult> {
+  return persistence.serializeLoad(async () => {
+    persistence.killBgsave('replaced by a full sync from the master');
     flushAll(server);
-    throw e;
-  }
+    try {
+      return await loadRdbFile(server, persistence, path, openSync(path, 'r'), false);
+    } catch (e) {
+      flushAll(server);
+      throw e;
+    }
+  });
 }
 
 /** Empties every db as FLUSHALL does (WATCHers see their keys change; snapshots keep the old maps). */

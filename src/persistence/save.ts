@@ -65,6 +65,8 @@ export class RdbPersistence {
   loading: LoadingProgress | null = null;
   lastLoadKeysLoaded = 0;
   lastLoadKeysExpired = 0;
+  /** Loads run one at a time (a full sync can arrive while the dump still loads at startup). */
+  private loadChain: Promise<unknown> = Promise.resolve();
   /** Set by replication: when it returns fields, BGSAVE files carry them (a restart can then PSYNC). */
   replicationAux: (() => ReplicationAuxFields | null) | null = null;
 
@@ -109,6 +111,13 @@ export class RdbPersistence {
       aux: this.auxFields(repl ?? (this.replicationAux === null ? null : this.replicationAux())),
       sliceMs,
     });
+  }
+
+  /** Runs a load after any load in progress has finished. */
+  serializeLoad<T>(load: () => Promise<T>): Promise<T> {
+    const run = this.loadChain.then(load);
+    this.loadChain = run.catch(() => undefined);
+    return run;
   }
 
   /** SAVE: the whole dataset, now, blocking. False (and logged) on failure. */

@@ -7,11 +7,12 @@
  * Datasets are compared through clients: every db, key, type, value (as
  * bytes) and absolute expiry.
  */
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { crc64 } from '../../src/persistence/crc64';
+import { crc64, Crc64 } from '../../src/persistence/crc64';
+import { RdbEncoder } from '../../src/persistence/rdb-writer';
 import { describeWithRedis, ReferenceServer, startReference } from '../helpers/reference';
 import { closeClients, RunningServer, startServer } from '../helpers/server';
 
@@ -62,7 +63,7 @@ function bin(...bytes: number[]): Buffer {
   return Buffer.from(bytes);
 }
 
-/** Strings, lists, sets and hashes through commands every server here knows; TTLs; three dbs. */
+/** Every type through commands both servers know; binary keys and values; TTLs; three dbs. */
 async function populateCommonTypes(port: number): Promise<void> {
   const r0 = connect(port, 0);
   await r0.set('plain', 'Hello, RDB!');
@@ -89,6 +90,7 @@ async function populateCommonTypes(port: number): Promise<void> {
   await r0.hset('hash:big', ...fields);
   await r0.hset('hash:bin', bin(0, 1), bin(2, 0, 3));
   await r0.pexpire('hash:small', 86_400_000);
+  await r0.zadd('zset:common', 1, 'a', 2.5, 'b', '-inf', 'low', 'inf', 'high', 0, bin(0, 255).toString('latin1'));
   r0.disconnect();
   const r3 = connect(port, 3);
   await r3.set('db3:key', 'three');
@@ -99,8 +101,8 @@ async function populateCommonTypes(port: number): Promise<void> {
   r15.disconnect();
 }
 
-/** Everything only Redis can create for now: sorted sets of each encoding, intsets, listpacks. */
-async function populateRedisOnly(port: number): Promise<void> {
+/** Larger sorted sets, so Redis saves them as skiplists (type 5) as well as listpacks. */
+async function populateLargeSortedSets(port: number): Promise<void> {
   const r = connect(port, 0);
   await r.zadd('zset:small', 1, 'a', 2.5, 'b', -3, 'c', 'inf', 'top', '-inf', 'bottom');
   const members: (string | number)[] = [];
@@ -138,7 +140,7 @@ describeWithRedis('RDB interop with redis-server 7.0', () => {
     ['SAVE with rdbcompression no', ['--rdbcompression', 'no']],
     ['SAVE with rdbchecksum no', ['--rdbchecksum', 'no']],
     ['BGSAVE', []],
-  ])('%s: Redis loads our file with the same dataset (every type we hold, binary, TTLs, 3 dbs)', async (mode, args) => {
+  ])('%s: Redis loads our file with the same dataset (every type, binary, TTLs, 3 dbs)', async (mode, args) => {
     ours = await startServer(args);
     await populateCommonTypes(ours.port);
     const expected = await dumpDataset(ours.port);
@@ -162,7 +164,7 @@ describeWithRedis('RDB interop with redis-server 7.0', () => {
   test('a dump Redis writes (listpack, intset, quicklist, hashtable, skiplist encodings) loads in ours, and our re-save loads back in Redis unchanged', async () => {
     ref = await startReference();
     await populateCommonTypes(ref.port);
-    await populateRedisOnly(ref.port);
+    await populateLargeSortedSets(ref.port);
     const original = await dumpDataset(ref.port);
     const rr = connect(ref.port, 0);
     expect(await rr.save()).toBe('OK');
@@ -174,7 +176,7 @@ describeWithRedis('RDB interop with redis-server 7.0', () => {
     const ourDir = mkdtempSync(join(tmpdir(), 'rdb-interop-ours-'));
     copyFileSync(join(redisDir, 'dump.rdb'), join(ourDir, 'dump.rdb'));
     ours = await startServer([], { cwd: ourDir });
-    expect(ours.output()).toMatch(/Done loading RDB, keys loaded: 25, keys expired: 0/);
+    expect(ours.output()).toMatch(/Done loading RDB, keys loaded: 26, keys expired: 0/);
     const r = ours.client();
     // Types and values we can read back through our own commands.
     expect(await r.type('zset:big')).toBe('zset');
@@ -214,9 +216,33 @@ describeWithRedis('RDB interop with redis-server 7.0', () => {
   test('we full-sync from a real Redis master and hold its dataset', async () => {
     ref = await startReference(['--repl-diskless-sync-delay', '0']);
     await populateCommonTypes(ref.port);
+    await populateLargeSortedSets(ref.port);
     const expected = await dumpDataset(ref.port);
     ours = await startServer(['--replicaof', '127.0.0.1', String(ref.port)]);
     await waitLinkUp(ours.port);
     expect(await dumpDataset(ours.port)).toEqual(expected);
   });
+
+  test('a full sync that arrives while our own dump still loads waits for it, then replaces it entirely', async () => {
+    ref = await startReference(['--repl-diskless-sync-delay', '0']);
+    await populateCommonTypes(ref.port);
+    const expected = await dumpDataset(ref.port);
+    // A dump large enough to still be loading when the master's RDB arrives.
+    const dir = mkdtempSync(join(tmpdir(), 'rdb-interop-replica-'));
+    const chunks: Buffer[] = [];
+    const enc = new RdbEncoder((c) => chunks.push(c), false);
+    enc.header();
+    enc.selectDb(0);
+    for (let i = 0; i < 600_000; i++) enc.keyValue(`stale:${i}`, `old-value-${i}`, -1, -1);
+    enc.keyValue('plain', 'stale version', -1, -1);
+    enc.eof();
+    enc.flush();
+    const body = Buffer.concat(chunks);
+    const crc = new Crc64();
+    crc.update(body);
+    writeFileSync(join(dir, 'dump.rdb'), Buffer.concat([body, crc.digestBytes()]));
+    ours = await startServer(['--replicaof', '127.0.0.1', String(ref.port)], { cwd: dir });
+    await waitLinkUp(ours.port);
+    expect(await dumpDataset(ours.port)).toEqual(expected);
+  }, 60000);
 });
