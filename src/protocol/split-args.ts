@@ -82,6 +82,8 @@ export function quoteArg(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
+    else if (ch === '\x07') out += '\\a';
+    else if (ch === '\b') out += '\\b';
     else if (c < 32 || c > 126) out += '\\x' + c.toString(16).padStart(2, '0');
     else out += ch;
   }

@@ -66,6 +66,7 @@ describeWithRedis('server commands, side by side with Redis 7.0', () => {
     const commands = [
       '*3\r\n$3\r\nset\r\n$1\r\nk\r\n$5\r\na b"c\r\n',
       'GET "x\\x01y\\n"\r\n',
+      'GET "bell\\x07\\x08\\x7f\\xff"\r\n',
       'CONFIG GET maxmemory\r\n',
       'MULTI\r\nSET a 1\r\nEXEC\r\n',
       'DEBUG SLEEP 0\r\n',

@@ -37,6 +37,7 @@ describe('quoteArg', () => {
     ['q"uo\\te', '"q\\"uo\\\\te"'],
     ['\n\r\t', '"\\n\\r\\t"'],
     ['\x01\x7f\xff', '"\\x01\\x7f\\xff"'],
+    ['\x07\x08', '"\\a\\b"'],
   ])('%j -> %s', (input, expected) => {
     expect(quoteArg(input)).toBe(expected);
   });
