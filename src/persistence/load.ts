@@ -10,6 +10,8 @@
  * it loads (every data command is refused), so WATCH and snapshot hooks have
  * nothing to do. As a master, keys already expired are dropped (counted in
  * rdb_last_load_keys_expired); a replica keeps them for its master's DELs.
+ * A KeyDB active replica merges a master's RDB into its live data instead
+ * (newer mvcc-tstamp wins per key), through the Db methods.
  *
  * A corrupt or truncated file rejects with the RdbError (offset and reason):
  * the caller refuses to start and the file is left untouched.
@@ -29,6 +31,15 @@ const LOAD_SLICE_MS = 20;
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 const PROGRESS_LOG_INTERVAL_MS = 2000;
 
+const enum LoadMode {
+  /** Into empty dbs, dropping keys already expired (a master's dump). */
+  Master,
+  /** Into empty dbs, keeping every key (a replica waits for its master's DELs). */
+  Replica,
+  /** Into the live dataset, newer mvcc-tstamp winning per key (KeyDB active replica). */
+  Merge,
+}
+
 /** Puts decoded keys into the keyspace and logs the AUX fields Redis logs. */
 class KeyspaceLoadTarget implements RdbLoadTarget {
   keysLoaded = 0;
@@ -39,14 +50,16 @@ class KeyspaceLoadTarget implements RdbLoadTarget {
 
   constructor(
     private readonly dbs: readonly Db[],
-    private readonly dropsExpired: boolean,
+    private readonly mode: LoadMode,
   ) {}
 
   addKey(dbId: number, key: string, value: RedisValue, expireAtMs: number, mvcc: number): boolean {
-    if (expireAtMs !== -1 && this.dropsExpired && expireAtMs < this.nowMs) {
+    if (this.mode === LoadMode.Merge) return this.mergeKey(this.dbs[dbId], key, value, expireAtMs, mvcc);
+    if (expireAtMs !== -1 && this.mode === LoadMode.Master && expireAtMs < this.nowMs) {
       this.keysExpired++;
       return true;
     }
+    // Empty dbs nobody can read yet (-LOADING): straight into the maps, no hooks.
     const db = this.dbs[dbId];
     const dict = db.dict;
     const before = dict.size;
@@ -54,6 +67,25 @@ class KeyspaceLoadTarget implements RdbLoadTarget {
     if (dict.size === before) return false;
     if (expireAtMs !== -1) db.expires.set(key, expireAtMs);
     if (mvcc !== -1) db.keyTimestamps.set(key, mvcc);
+    this.keysLoaded++;
+    return true;
+  }
+
+  /**
+   * KeyDB's dbMerge (replace mode): a missing key is inserted; an existing
+   * one is replaced only when its stamp is not newer than the incoming one
+   * (a tie goes to the incoming value). A key without a stamp in the file
+   * counts as newest, as KeyDB reads the missing stamp as the maximum; a
+   * local key without one counts as oldest. The dataset is live, so this
+   * goes through the Db methods (WATCH, snapshot copy-on-write). Duplicates
+   * inside the file cannot be told from local keys here: the last one wins.
+   */
+  private mergeKey(db: Db, key: string, value: RedisValue, expireAtMs: number, mvcc: number): boolean {
+    if (db.dict.has(key) && mvcc !== -1 && (db.keyTimestamps.get(key) ?? -1) > mvcc) return true;
+    db.setKey(key, value);
+    if (expireAtMs !== -1) db.setExpire(key, expireAtMs);
+    if (mvcc !== -1) db.keyTimestamps.set(key, mvcc);
+    else db.keyTimestamps.delete(key);
     this.keysLoaded++;
     return true;
   }
@@ -118,20 +150,23 @@ export async function loadAtStartup(server: Server, persistence: RdbPersistence)
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
-  return persistence.serializeLoad(() => loadRdbFile(server, persistence, path, fd, !server.keyspace.isReplica));
+  return persistence.serializeLoad(() => loadRdbFile(server, persistence, path, fd, server.keyspace.isReplica ? LoadMode.Replica : LoadMode.Master));
 }
 
 /**
  * A replica's full sync: the dataset is replaced by the RDB in path (a
  * running BGSAVE of the old dataset is stopped, as Redis does). On failure
  * the half-loaded data is flushed again, so a failed sync never leaves a mix.
+ * With `merge` (KeyDB active replicas) the file is folded into the live
+ * dataset instead, key by key (see mergeKey); a failure leaves what was merged.
  */
-export function loadReplicaRdb(server: Server, persistence: RdbPersistence, path: string): Promise<LoadResult> {
+export function loadReplicaRdb(server: Server, persistence: RdbPersistence, path: string, merge: boolean): Promise<LoadResult> {
   return persistence.serializeLoad(async () => {
+    if (merge) return loadRdbFile(server, persistence, path, openSync(path, 'r'), LoadMode.Merge);
     persistence.killBgsave('replaced by a full sync from the master');
     flushAll(server);
     try {
-      return await loadRdbFile(server, persistence, path, openSync(path, 'r'), false);
+      return await loadRdbFile(server, persistence, path, openSync(path, 'r'), LoadMode.Replica);
     } catch (e) {
       flushAll(server);
       throw e;
@@ -148,10 +183,10 @@ function flushAll(server: Server): void {
 }
 
 /** Decodes the open file into the keyspace in slices; closes fd. */
-async function loadRdbFile(server: Server, persistence: RdbPersistence, path: string, fd: number, dropsExpired: boolean): Promise<LoadResult> {
+async function loadRdbFile(server: Server, persistence: RdbPersistence, path: string, fd: number, mode: LoadMode): Promise<LoadResult> {
   const config = server.config;
   const startedAt = performance.now();
-  const target = new KeyspaceLoadTarget(server.keyspace.dbs, dropsExpired);
+  const target = new KeyspaceLoadTarget(server.keyspace.dbs, mode);
   const reader = new RdbReader(target, { databases: server.keyspace.dbs.length, verifyChecksum: config.get(D.rdbchecksum) });
   const progress = { startedAtSec: Math.floor(Date.now() / 1000), totalBytes: fstatSync(fd).size, loadedBytes: 0, rdbUsedMem: 0 };
   persistence.loading = progress;

@@ -4,7 +4,7 @@
  * point-in-time snapshot BGSAVE uses into replication's sink, with the
  * repl-* AUX fields of the FULLRESYNC; a replica loads what it received
  * with the same loader as startup (keeping expired keys: the master sends
- * their DELs).
+ * their DELs), or merges it into its data (KeyDB active replicas).
  */
 import type { RdbSink, RdbStreamHandle, ReplicationAux, SnapshotProvider } from '../replication/snapshot-source';
 import type { Server } from '../server/server';
@@ -59,8 +59,8 @@ export function createSnapshotProvider(server: Server, persistence: RdbPersisten
         },
       };
     },
-    async loadReplicaRdb(file: string): Promise<void> {
-      await loadReplicaRdb(server, persistence, file);
+    async loadReplicaRdb(file: string, merge = false): Promise<void> {
+      await loadReplicaRdb(server, persistence, file, merge);
     },
   };
 }
