@@ -52,6 +52,12 @@ export async function main(argv: string[]): Promise<void> {
     throw e;
   }
   configureLog(config.get(D.loglevel) as RedisLogLevel, config.get(D.logfile));
+  if (config.get(D.multiMaster) && !config.get(D.activeReplica)) {
+    log.fatal('Multi Master requires active replication to be enabled');
+    flushLog();
+    process.exit(1);
+  }
+
   config.onChange(D.loglevel, (v) => setLogLevel(v as RedisLogLevel));
   const server = new Server(config);
   const persistence = installPersistence(server);

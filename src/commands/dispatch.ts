@@ -125,8 +125,8 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
     server.slowlog.record(argv, durationUs, c.addr, c.name);
   }
   if (server.monitors.size !== 0 && (cmd.flags & (F.skip_monitor | F.admin)) === 0) feedMonitors(c, dbId, argv);
-  // The master's own stream is forwarded byte for byte by the replica link instead.
-  if ((server.dirty !== dirtyBefore || c.propagateArgv !== null) && (cmd.flags & (F.write | F.may_replicate)) !== 0 && (c.flags & ClientFlag.Master) === 0) {
+  // A classic replica forwards its master's stream byte for byte instead; RREPLAY forwards its frame.
+  if ((server.dirty !== dirtyBefore || c.propagateArgv !== null) && (cmd.flags & (F.write | F.may_replicate)) !== 0 && (c.flags & ClientFlag.NoPropagate) === 0) {
     server.propagator.propagate(dbId, c.propagateArgv ?? argv);
     c.lastWriteOffset = server.propagator.masterReplOffset;
   }

@@ -7,10 +7,20 @@ import { err } from '../protocol/shared';
 import { Client, ClientFlag } from '../server/client';
 import { intArg, str, word } from './args';
 import { family } from './command';
+import { encodeCommand } from '../replication/propagate';
 
 function replicaofCommand(c: Client, argv: Buffer[]): void {
   const repl = c.server.replication;
   if (c.hasFlag(ClientFlag.Replica) || c.hasFlag(ClientFlag.Master)) return addError(c, 'ERR Command is not valid when client is a replica.');
+  if (argv.length === 4) {
+    // KeyDB: REPLICAOF REMOVE host port drops one master of several.
+    if (word(argv[1]) !== 'remove') return addError(c, 'ERR Invalid arguments');
+    const port = intArg(c, argv[3], 'ERR Invalid master port');
+    if (port === null) return;
+    if (!repl.removeMaster({ host: str(argv[2]), port })) return addError(c, 'ERR Master not found');
+    return addOk(c);
+  }
+  if (argv.length !== 3) return addError(c, err.wrongArity(word(argv[0])));
   if (word(argv[1]) === 'no' && word(argv[2]) === 'one') {
     repl.promote();
     return addOk(c);
@@ -19,6 +29,13 @@ function replicaofCommand(c: Client, argv: Buffer[]): void {
   if (port === null) return;
   if (port < 0 || port > 65535) return addError(c, 'ERR Invalid master port');
   addStatus(c, repl.replicaOf({ host: str(argv[1]), port }));
+}
+
+/** RREPLAY <origin-uuid> <command bytes> [db] [timestamp]: a write relayed by an active peer. */
+function rreplayCommand(c: Client, argv: Buffer[]): void {
+  if (!c.hasFlag(ClientFlag.Master)) return addError(c, 'ERR Command must be sent from a master');
+  const failure = c.server.active.replay(c, argv, encodeCommand(argv));
+  if (failure !== null) addError(c, failure);
 }
 
 function roleCommand(c: Client): void {
@@ -61,13 +78,15 @@ function replconfCommand(c: Client, argv: Buffer[]): void {
   }
   const failure = c.server.replication.primary.replconf(c, options);
   if (failure !== null) return addError(c, failure);
+  // KeyDB answers `REPLCONF uuid` with its own node UUID.
+  if (first === 'uuid') return addStatus(c, c.server.active.uuid);
   if (first !== 'ack' && first !== 'getack') addOk(c);
 }
 
 function syncGeneric(c: Client, replid: string, offset: number, isOldSync: boolean): void {
   const repl = c.server.replication;
   if (c.hasFlag(ClientFlag.Replica)) return;
-  if (repl.isReplica && !repl.isLinkUp) return addError(c, "NOMASTERLINK Can't SYNC while not connected with my master");
+  if (repl.isReplica && !repl.isLinkUp && !c.server.active.isEnabled) return addError(c, "NOMASTERLINK Can't SYNC while not connected with my master");
   if (c.out.pendingBytes > 0 && c.hasFlag(ClientFlag.Multi)) return addError(c, 'ERR SYNC and PSYNC are invalid with pending output');
   repl.primary.sync(c, replid, offset, isOldSync);
 }
@@ -93,11 +112,12 @@ function waitCommand(c: Client, argv: Buffer[]): void {
 }
 
 export const replicationCommands = family('server', [
-  { name: 'replicaof', arity: 3, flags: 'admin noscript stale', summary: 'Make the server a replica of another instance, or promote it as master.', handler: replicaofCommand },
-  { name: 'slaveof', arity: 3, flags: 'admin noscript stale', summary: 'Make the server a replica of another instance, or promote it as master.', handler: replicaofCommand },
+  { name: 'replicaof', arity: -3, flags: 'admin noscript stale', summary: 'Make the server a replica of another instance, or promote it as master.', handler: replicaofCommand },
+  { name: 'slaveof', arity: -3, flags: 'admin noscript stale', summary: 'Make the server a replica of another instance, or promote it as master.', handler: replicaofCommand },
   { name: 'role', arity: 1, flags: 'noscript loading stale fast', summary: 'Return the role of the instance in the context of replication', handler: roleCommand },
   { name: 'replconf', arity: -1, flags: 'admin noscript loading stale allow_busy', summary: 'An internal command for configuring the replication stream', handler: replconfCommand },
   { name: 'psync', arity: -3, flags: 'admin noscript no_multi', summary: 'Internal command used for replication', handler: psyncCommand },
   { name: 'sync', arity: 1, flags: 'admin noscript no_multi', summary: 'Internal command used for replication', handler: syncCommand },
+  { name: 'rreplay', arity: -3, flags: 'readonly fast stale', summary: 'Apply a write relayed by an active replication peer', handler: rreplayCommand },
   { name: 'wait', arity: 3, flags: 'noscript', summary: 'Wait for the synchronous replication of all the write commands sent in the context of the current connection', handler: waitCommand },
 ]);

@@ -309,7 +309,7 @@ export const D = {
   replicaAnnounceIp: str('replica-announce-ip', '', true, ['slave-announce-ip']),
   replicaAnnouncePort: int('replica-announce-port', 0, 0, 65535, true, ['slave-announce-port']),
   replicaPriority: int('replica-priority', 100, 0, INT_MAX, true, ['slave-priority']),
-  activeReplica: bool('active-replica', false),
+  activeReplica: bool('active-replica', false, false),
   multiMaster: bool('multi-master', false, false),
   // accepted for compatibility with existing redis.conf/keydb.conf files; no effect here
   serverThreads: int('server-threads', 1, 1, 64, false),

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { splitArgs, quoteArg } from '../protocol/split-args';
 import { Config } from './config';
-import { AnyDirective, findDirective } from './directives';
+import { AnyDirective, D, findDirective } from './directives';
 import { ConfigValueError } from './values';
 
 export class ConfigLoadError extends Error {
@@ -99,6 +99,8 @@ export function applyLines(config: Config, lines: readonly ConfigLine[]): void {
       throw new ConfigLoadError(line.source, line.lineNumber, line.text, reason);
     }
     setInThisLoad.add(d);
+    // KeyDB: "active-replica yes" implies "replica-read-only no"; a later line may set it back (read-only leaf replicas).
+    if (d === D.activeReplica && config.get(D.activeReplica)) config.setRaw(D.replicaReadOnly as AnyDirective, false);
   }
 }
 

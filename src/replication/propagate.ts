@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from '../server/server';
 import type { Db } from '../store/db';
 import { Backlog } from './backlog';
+import type { ActiveReplication } from './active/active';
 
 /** Receives argv-level writes (active-replication peers wrap them). */
 export interface PropagationTarget {
@@ -32,6 +33,7 @@ export interface StreamConsumer {
 }
 
 const DEL = Buffer.from('DEL');
+const RREPLAY = Buffer.from('RREPLAY');
 const MULTI = [Buffer.from('MULTI')];
 const EXEC = [Buffer.from('EXEC')];
 export const PING_FRAME = Buffer.from('*1\r\n$4\r\nping\r\n');
@@ -78,11 +80,15 @@ export class Propagator {
     server.keyspace.addListener({
       keyExpired: (db: Db, key: string) => {
         server.dirty++;
-        this.propagate(db.id, [DEL, Buffer.from(key, 'latin1')]);
+        // Active replicas each expire keys themselves (KeyDB): no DEL travels.
+        if (!server.active.isEnabled) this.propagate(db.id, [DEL, Buffer.from(key, 'latin1')]);
       },
       keyWillChange: () => undefined,
     });
+    this.active = server.active;
   }
+
+  private readonly active: ActiveReplication;
 
   addTarget(t: PropagationTarget): void {
     this.targets.push(t);
@@ -119,6 +125,12 @@ export class Propagator {
   private emit(dbId: number, argv: readonly Buffer[]): void {
     const ts = this.targets;
     for (let i = 0; i < ts.length; i++) ts[i].feed(dbId, argv);
+    if (this.active.isEnabled) {
+      // Active replication: every write travels as RREPLAY with its origin and timestamp; no SELECT.
+      const stamp = this.active.consumeStamp();
+      if (this.backlog !== null) this.appendStream(this.wrapActive(encodeCommand(argv), dbId, stamp));
+      return;
+    }
     if (this.backlog === null) return;
     if (dbId !== this.lastDbId) {
       this.lastDbId = dbId;
@@ -127,9 +139,19 @@ export class Propagator {
     this.appendStream(encodeCommand(argv));
   }
 
+  private wrapActive(command: Buffer, dbId: number, stamp: number): Buffer {
+    return encodeCommand([RREPLAY, Buffer.from(this.active.uuid), command, Buffer.from(String(dbId)), Buffer.from(String(stamp))]);
+  }
+
   /** Replication PING (repl-ping-replica-period); counts toward offsets like any byte. */
   feedPing(): void {
-    if (this.backlog !== null) this.appendStream(PING_FRAME);
+    if (this.backlog === null) return;
+    this.appendStream(this.active.isEnabled ? this.wrapActive(PING_FRAME, 0, this.active.consumeStamp()) : PING_FRAME);
+  }
+
+  /** An applied RREPLAY frame travels on unchanged to our replicas and peers. */
+  forwardFrame(frame: Buffer): void {
+    if (this.backlog !== null) this.appendStream(frame);
   }
 
   /** REPLCONF GETACK *: asks replicas for an immediate ACK (WAIT). */

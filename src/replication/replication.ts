@@ -78,34 +78,54 @@ export class Replication implements MasterLinkEvents {
   replicaOf(address: MasterAddress): string {
     const existing = this.masters.find((m) => m.host === address.host && m.port === address.port);
     if (existing !== undefined) return 'OK Already connected to specified master';
-    const wasMaster = !this.isReplica;
-    // Without multi-master there is one master: a new one replaces it.
-    const cached = wasMaster
-      ? { replid: this.server.propagator.replid, offset: this.server.propagator.masterReplOffset }
-      : (this.masters[0]?.cached ?? null);
-    for (const m of this.masters) m.stop();
-    this.masters = [];
+    const isActive = this.server.active.isEnabled;
+    let cached = null;
+    if (!isActive) {
+      // A former master offers its own history, so a node that was our replica can PSYNC us back.
+      cached = this.isReplica ? this.masters[0].cached : { replid: this.server.propagator.replid, offset: this.server.propagator.masterReplOffset };
+      // Our own replicas must follow the new history: they reconnect and PSYNC.
+      for (const c of [...this.primary.links.keys()]) c.closeAsap('master changed');
+    }
+    // Without multi-master there is one master: a new one replaces it (KeyDB's multi-master adds).
+    if (!this.server.config.get(D.multiMaster)) {
+      for (const m of this.masters) m.stop();
+      this.masters = [];
+    }
     const link = new MasterLink(this.server, address.host, address.port, cached, this);
     this.masters.push(link);
-    this.server.keyspace.isReplica = true;
-    // Our own replicas must follow the new history: they reconnect and PSYNC.
-    for (const c of [...this.primary.links.keys()]) c.closeAsap('master changed');
+    // Active replicas expire keys themselves; classic replicas wait for their master's DELs.
+    this.server.keyspace.isReplica = !isActive;
     log.info({ master: `${address.host}:${address.port}` }, 'REPLICAOF: connecting to a new master (MASTER <-> REPLICA sync will start)');
     if (this.isStarted) link.tick();
     return 'OK';
   }
 
+  /** KeyDB's REPLICAOF REMOVE host port. */
+  removeMaster(address: MasterAddress): boolean {
+    const i = this.masters.findIndex((m) => m.host === address.host && m.port === address.port);
+    if (i < 0) return false;
+    this.masters[i].stop();
+    this.masters.splice(i, 1);
+    if (this.masters.length === 0) this.becomeMaster();
+    return true;
+  }
+
   /** REPLICAOF NO ONE: keep the data, become a master, let siblings PSYNC against our new id. */
   promote(): void {
     if (!this.isReplica) return;
-    const offset = this.masters[0].processedOffset;
     for (const m of this.masters) m.stop();
     this.masters = [];
+    this.becomeMaster();
+  }
+
+  private becomeMaster(): void {
     this.server.keyspace.isReplica = false;
     const p = this.server.propagator;
-    if (offset >= 0) p.masterReplOffset = offset;
-    p.shiftReplicationId();
-    p.forceSelect();
+    // An active node's stream was its own all along; a classic replica starts a new history.
+    if (!this.server.active.isEnabled) {
+      p.shiftReplicationId();
+      p.forceSelect();
+    }
     log.info({ replid: p.replid, replid2: p.replid2 }, 'MASTER MODE enabled (user request from REPLICAOF NO ONE)');
   }
 
@@ -113,11 +133,18 @@ export class Replication implements MasterLinkEvents {
 
   async loadRdb(file: string): Promise<void> {
     if (this.snapshotProvider === null) throw new Error('RDB loading is not available');
-    await this.snapshotProvider.loadReplicaRdb(file);
+    // KeyDB: active and multi-master replicas merge the master's data into theirs, newest write winning.
+    const isMerge = this.server.active.isEnabled || this.server.config.get(D.multiMaster);
+    await this.snapshotProvider.loadReplicaRdb(file, isMerge);
   }
 
   linkUp(link: MasterLink, replid: string, offset: number, isFullSync: boolean): void {
     const p = this.server.propagator;
+    if (this.server.active.isEnabled) {
+      // Our stream stays our own: nothing to adopt, and our replicas keep their link.
+      p.ensureBacklog(this.server.config.get(D.replBacklogSize), false);
+      return;
+    }
     if (isFullSync || replid !== p.replid) {
       // A new history: sub-replicas must resync with us.
       for (const c of [...this.primary.links.keys()]) c.closeAsap('our master changed history');
@@ -137,7 +164,8 @@ export class Replication implements MasterLinkEvents {
   }
 
   streamApplied(_link: MasterLink, frame: Buffer): void {
-    this.server.propagator.feedFromMaster(frame);
+    // A classic replica proxies its master's stream; an active one propagated as it applied.
+    if (!this.server.active.isEnabled) this.server.propagator.feedFromMaster(frame);
   }
 
   // ---- gates ---------------------------------------------------------------
@@ -149,7 +177,7 @@ export class Replication implements MasterLinkEvents {
       check: (c, cmd) => {
         if ((c.flags & ClientFlag.Master) !== 0) return null;
         if (this.isReplica) {
-          if ((cmd.flags & F.write) !== 0 && cfg.get(D.replicaReadOnly) && !cfg.get(D.activeReplica)) return err.readonly;
+          if ((cmd.flags & F.write) !== 0 && cfg.get(D.replicaReadOnly)) return err.readonly;
           if (!this.isLinkUp && !cfg.get(D.replicaServeStaleData) && (cmd.flags & F.stale) === 0) return err.masterDown;
         } else if ((cmd.flags & F.write) !== 0) {
           const min = cfg.get(D.minReplicasToWrite);
@@ -162,34 +190,46 @@ export class Replication implements MasterLinkEvents {
 
   // ---- INFO / ROLE ---------------------------------------------------------
 
+  /** One master's fields; the first master's have Redis's plain names. */
+  private masterBlock(m: MasterLink, prefix: string): [string, string | number][] {
+    const now = Date.now();
+    const out: [string, string | number][] = [
+      [`${prefix}host`, m.host],
+      [`${prefix}port`, m.port],
+      [`${prefix}link_status`, m.state === 'connected' ? 'up' : 'down'],
+      [`${prefix}last_io_seconds_ago`, m.state === 'connected' ? Math.floor((now - m.lastIoMs) / 1000) : -1],
+      [`${prefix}sync_in_progress`, m.state === 'sync' ? 1 : 0],
+      ['slave_read_repl_offset', m.processedOffset],
+      ['slave_repl_offset', m.processedOffset],
+    ];
+    if (m.state === 'sync') {
+      out.push(
+        [`${prefix}sync_total_bytes`, m.syncTotalBytes],
+        [`${prefix}sync_read_bytes`, m.syncReadBytes],
+        [`${prefix}sync_left_bytes`, m.syncTotalBytes < 0 ? -1 : m.syncTotalBytes - m.syncReadBytes],
+        [`${prefix}sync_perc`, m.syncTotalBytes <= 0 ? '0.00' : ((m.syncReadBytes * 100) / m.syncTotalBytes).toFixed(2)],
+        [`${prefix}sync_last_io_seconds_ago`, Math.floor((now - m.lastIoMs) / 1000)],
+      );
+    }
+    if (m.state !== 'connected') out.push([`${prefix}link_down_since_seconds`, Math.floor((now - m.linkDownSinceMs) / 1000)]);
+    return out;
+  }
+
   private infoSection(): [string, string | number][] {
     const p = this.server.propagator;
     const out: [string, string | number][] = [];
-    if (!this.isReplica) {
+    const isActive = this.server.active.isEnabled;
+    if (this.masters.length === 0) {
       out.push(['role', 'master']);
     } else {
-      const m = this.masters[0];
-      const now = Date.now();
-      out.push(
-        ['role', 'slave'],
-        ['master_host', m.host],
-        ['master_port', m.port],
-        ['master_link_status', m.state === 'connected' ? 'up' : 'down'],
-        ['master_last_io_seconds_ago', m.state === 'connected' ? Math.floor((now - m.lastIoMs) / 1000) : -1],
-        ['master_sync_in_progress', m.state === 'sync' ? 1 : 0],
-        ['slave_read_repl_offset', m.processedOffset],
-        ['slave_repl_offset', m.processedOffset],
-      );
-      if (m.state === 'sync') {
-        out.push(
-          ['master_sync_total_bytes', m.syncTotalBytes],
-          ['master_sync_read_bytes', m.syncReadBytes],
-          ['master_sync_left_bytes', m.syncTotalBytes < 0 ? -1 : m.syncTotalBytes - m.syncReadBytes],
-          ['master_sync_perc', m.syncTotalBytes <= 0 ? '0.00' : ((m.syncReadBytes * 100) / m.syncTotalBytes).toFixed(2)],
-          ['master_sync_last_io_seconds_ago', Math.floor((now - m.lastIoMs) / 1000)],
-        );
+      if (isActive) {
+        // KeyDB's layout: a global status, then one block per master (master_1_..., master_2_...).
+        const connected = this.masters.filter((m) => m.state === 'connected').length;
+        out.push(['role', 'active-replica'], ['master_global_link_status', this.isLinkUp ? 'up' : 'down'], ['connected_masters', connected]);
+      } else {
+        out.push(['role', 'slave']);
       }
-      if (m.state !== 'connected') out.push(['master_link_down_since_seconds', Math.floor((now - m.linkDownSinceMs) / 1000)]);
+      this.masters.forEach((m, i) => out.push(...this.masterBlock(m, i === 0 ? 'master_' : `master_${i}_`)));
       out.push(
         ['slave_priority', this.server.config.get(D.replicaPriority)],
         ['slave_read_only', this.server.config.get(D.replicaReadOnly) ? 1 : 0],

@@ -30,8 +30,9 @@ export interface SnapshotProvider {
   /** Starts a point-in-time snapshot now and streams it into sink. */
   streamRdb(sink: RdbSink, aux: ReplicationAux): RdbStreamHandle;
   /**
-   * Replaces the dataset with the RDB in `file` (a replica's full sync);
-   * resolves with the replication aux fields found in it.
+   * Replaces the dataset with the RDB in `file` (a replica's full sync), or
+   * with `merge` folds it into the dataset key by key, the newer write
+   * (mvcc-tstamp) winning (KeyDB active/multi-master replicas).
    */
-  loadReplicaRdb(file: string): Promise<void>;
+  loadReplicaRdb(file: string, merge: boolean): Promise<void>;
 }

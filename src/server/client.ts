@@ -33,6 +33,8 @@ export const enum ClientFlag {
   Unblocked = 1 << 11,
   /** Not read or served until its socket drains (unlimited class, huge backlog). */
   OutputPaused = 1 << 12,
+  /** Its writes are not propagated: a classic replica's master link (the stream is proxied) and RREPLAY origins. */
+  NoPropagate = 1 << 13,
 }
 
 export interface QueuedCommand {

@@ -24,6 +24,7 @@ import { addError } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import { Propagator, encodeCommand } from '../replication/propagate';
 import { Replication } from '../replication/replication';
+import { ActiveReplication } from '../replication/active/active';
 import { SlowLog } from './slowlog';
 import { Cron } from './cron';
 import { LatencyMonitor } from './latency';
@@ -73,6 +74,7 @@ export class Server {
   readonly propagator: Propagator;
   /** Set after construction (it needs the cron and INFO registry). */
   replication!: Replication;
+  readonly active: ActiveReplication;
   readonly slowlog: SlowLog;
   readonly latency: LatencyMonitor;
   readonly outputLimits: OutputLimits;
@@ -123,6 +125,7 @@ export class Server {
     config.onChange(D.timeout, (v) => (this.limits.timeoutSec = v));
     this.notifyFlags = parseNotifyFlags(config.get(D.notifyKeyspaceEvents)) ?? 0;
     config.onChange(D.notifyKeyspaceEvents, (v) => (this.notifyFlags = parseNotifyFlags(v) ?? 0));
+    this.active = new ActiveReplication(this);
     this.propagator = new Propagator(this);
     this.keyspace.addListener({
       keyExpired: (db, key) => notifyKeyspaceEvent(this, NotifyClass.Expired, 'expired', key, db.id),

@@ -90,6 +90,9 @@ export class Primary {
           break;
         case 'rdb-filter-only':
           break;
+        case 'uuid':
+          link.peerUuid = value;
+          break;
         default:
           return `ERR Unrecognized REPLCONF option: ${opt}`;
       }

@@ -62,6 +62,8 @@ export class MasterLink {
   private baseOffset = 0;
   lastIoMs = Date.now();
   linkDownSinceMs = Date.now();
+  /** The master's node UUID when it is a KeyDB-style active node ('' otherwise). */
+  masterUuid = '';
   syncTotalBytes = -1;
   syncReadBytes = 0;
   private isStopped = false;
@@ -158,7 +160,14 @@ export class MasterLink {
     this.send('REPLCONF', 'listening-port', String(announcedPort));
     const announcedIp = cfg.get(D.replicaAnnounceIp);
     if (announcedIp !== '') this.send('REPLCONF', 'ip-address', announcedIp);
-    this.send('REPLCONF', 'capa', 'eof', 'capa', 'psync2');
+    const active = this.server.active;
+    if (active.isEnabled) {
+      // KeyDB: tell the master we expire keys ourselves, and exchange node UUIDs.
+      this.send('REPLCONF', 'capa', 'eof', 'capa', 'psync2', 'capa', 'activeExpire');
+      this.send('REPLCONF', 'uuid', active.uuid);
+    } else {
+      this.send('REPLCONF', 'capa', 'eof', 'capa', 'psync2');
+    }
     if (pass !== '') {
       const auth = await this.readLine();
       if (auth.startsWith('-')) throw new Error(`Unable to AUTH to MASTER: ${auth}`);
@@ -166,6 +175,11 @@ export class MasterLink {
     await this.readLine(); // listening-port: errors tolerated, as Redis does
     if (announcedIp !== '') await this.readLine();
     await this.readLine(); // capa
+    if (active.isEnabled) {
+      const uuid = await this.readLine();
+      // A plain Redis master does not know `REPLCONF uuid`: that is fine, as in KeyDB.
+      this.masterUuid = uuid.startsWith('+') && uuid.length === 37 ? uuid.slice(1) : '';
+    }
     const cached = this.cached;
     if (cached !== null) this.send('PSYNC', cached.replid, String(cached.offset + 1));
     else this.send('PSYNC', '?', '-1');
@@ -230,6 +244,8 @@ export class MasterLink {
   private startStream(replid: string, offset: number, isFullSync: boolean): void {
     const c = new Client(this.server.allocateClientId(), this.server, this.socket);
     c.flags |= ClientFlag.Master;
+    // A classic replica proxies the master's bytes; an active one re-propagates in its own stream.
+    if (!this.server.active.isEnabled) c.flags |= ClientFlag.NoPropagate;
     c.isAuthenticated = true;
     c.parser.limits.isUnauthenticated = false;
     this.server.clients.set(c.id, c);

@@ -1,0 +1,158 @@
+/**
+ * KeyDB-style active replication between real server processes: a mesh of
+ * nodes that each accept writes and replicate to each other (RREPLAY), with
+ * loop prevention, last-writer-wins for concurrent overwrites, independent
+ * expiry, read-only leaf replicas of two masters, and convergence after a
+ * partition heals.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import Redis from 'ioredis';
+import { closeClients, startServer, RunningServer } from '../helpers/server';
+import { readDataset } from '../helpers/dataset';
+import { infoField, waitUntil } from '../helpers/wait';
+import { freePort } from '../helpers/reference';
+
+jest.setTimeout(60000);
+
+const running: RunningServer[] = [];
+afterEach(async () => {
+  await closeClients();
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+const ACTIVE = ['--active-replica', 'yes', '--multi-master', 'yes', '--repl-diskless-sync-delay', '0'];
+
+/** Starts n nodes on known ports, each replicating from every other one. */
+async function mesh(n: number, extra: string[] = []): Promise<{ nodes: RunningServer[]; clients: Redis[] }> {
+  const ports: number[] = [];
+  for (let i = 0; i < n; i++) ports.push(await freePort());
+  const nodes = await Promise.all(
+    ports.map((port) => {
+      const peers = ports.filter((p) => p !== port).flatMap((p) => ['--replicaof', '127.0.0.1', String(p)]);
+      return startServer(['--port', String(port), ...ACTIVE, ...peers, ...extra]);
+    }),
+  );
+  running.push(...nodes);
+  const clients = nodes.map((s) => s.client());
+  for (const c of clients) await linksUp(c, n - 1);
+  return { nodes, clients };
+}
+
+async function linksUp(c: Redis, count: number): Promise<void> {
+  await waitUntil(async () => {
+    const info = await c.info('replication');
+    return infoField(info, 'master_global_link_status') === 'up' && Number(infoField(info, 'connected_masters')) === count;
+  }, 20000, `${count} master links up`);
+}
+
+async function converged(clients: Redis[]): Promise<void> {
+  let last = '';
+  await waitUntil(async () => {
+    const all = await Promise.all(clients.map((c) => readDataset(c, 1)));
+    last = JSON.stringify(all);
+    return all.every((d) => isDeepStrictEqual(d, all[0]));
+  }, 15000, 'the nodes to converge').catch((e: Error) => {
+    throw new Error(`${e.message}: ${last}`);
+  });
+}
+
+test('a two-node mesh replicates writes both ways, each applied exactly once', async () => {
+  const { clients: [a, b] } = await mesh(2);
+  expect(infoField(await a.info('replication'), 'role')).toBe('active-replica');
+  await a.set('from-a', '1');
+  await b.set('from-b', '2');
+  await a.incr('counter');
+  await b.incr('counter');
+  // List order depends on arrival order, so the second push waits for the first to arrive.
+  await b.rpush('list', 'x');
+  await waitUntil(async () => (await a.llen('list')) === 1, 5000, 'the first push on a');
+  await a.rpush('list', 'y');
+  await waitUntil(async () => (await a.get('counter')) === '2' && (await b.get('counter')) === '2', 5000, 'both increments everywhere');
+  await converged([a, b]);
+  // No echo: after a quiet moment the counter has not been applied again by a write coming back.
+  await new Promise((r) => setTimeout(r, 500));
+  expect(await a.get('counter')).toBe('2');
+  expect(await b.get('counter')).toBe('2');
+  expect(await a.llen('list')).toBe(2);
+});
+
+test('a three-node mesh converges and each write is applied once per node', async () => {
+  const { clients } = await mesh(3);
+  await Promise.all(clients.map((c, i) => c.incr('counter').then(() => c.sadd('members', `node${i}`))));
+  await Promise.all(clients.map((c, i) => c.hset('h', `f${i}`, String(i))));
+  await waitUntil(async () => (await Promise.all(clients.map((c) => c.get('counter')))).every((v) => v === '3'), 10000, 'counter 3 everywhere');
+  await converged(clients);
+  expect((await clients[0].smembers('members')).sort()).toEqual(['node0', 'node1', 'node2']);
+});
+
+test('concurrent overwrites of one key resolve to the newest write on every node', async () => {
+  const { clients: [a, b] } = await mesh(2);
+  // Partition: each node drops its link to the other.
+  const [pa, pb] = await Promise.all([a.config('GET', 'port'), b.config('GET', 'port')]);
+  await a.replicaof('REMOVE', '127.0.0.1', pb[1]);
+  await b.replicaof('REMOVE', '127.0.0.1', pa[1]);
+  await a.set('k', 'from-a');
+  await new Promise((r) => setTimeout(r, 20));
+  await b.set('k', 'from-b');
+  await a.set('only-a', '1');
+  await b.set('only-b', '1');
+  // Heal.
+  await a.replicaof('127.0.0.1', pb[1]);
+  await b.replicaof('127.0.0.1', pa[1]);
+  await linksUp(a, 1);
+  await linksUp(b, 1);
+  await converged([a, b]);
+  expect(await a.get('k')).toBe('from-b');
+  expect(await a.get('only-b')).toBe('1');
+  expect(await b.get('only-a')).toBe('1');
+});
+
+test('a node that joins with its own data merges with the mesh instead of losing it', async () => {
+  const portA = await freePort();
+  const portB = await freePort();
+  const a = await startServer(['--port', String(portA), ...ACTIVE]);
+  const b = await startServer(['--port', String(portB), ...ACTIVE]);
+  running.push(a, b);
+  const ca = a.client();
+  const cb = b.client();
+  await ca.set('on-a', 'a');
+  await cb.set('on-b', 'b');
+  await ca.replicaof('127.0.0.1', String(portB));
+  await cb.replicaof('127.0.0.1', String(portA));
+  await linksUp(ca, 1);
+  await linksUp(cb, 1);
+  await converged([ca, cb]);
+  expect(await ca.mget('on-a', 'on-b')).toEqual(['a', 'b']);
+});
+
+test('an active node expires keys itself while the origin is stopped', async () => {
+  const { nodes: [na], clients: [a, b] } = await mesh(2, ['--hz', '50']);
+  await a.set('short', 'v', 'PX', 300);
+  await waitUntil(async () => (await b.exists('short')) === 1, 5000, 'the key to reach b');
+  na.proc.kill('SIGSTOP');
+  try {
+    await waitUntil(async () => (await b.dbsize()) === 0, 5000, 'b to expire the key on its own');
+  } finally {
+    na.proc.kill('SIGCONT');
+  }
+});
+
+test('a read-only leaf replica of two masters gets writes from both and refuses its own', async () => {
+  const { nodes: [na, nb], clients: [a, b] } = await mesh(2);
+  const leaf = await startServer([...ACTIVE, '--replica-read-only', 'yes', '--replicaof', '127.0.0.1', String(na.port), '--replicaof', '127.0.0.1', String(nb.port)]);
+  running.push(leaf);
+  const l = leaf.client();
+  await linksUp(l, 2);
+  await a.set('x', '1');
+  await b.set('y', '2');
+  await waitUntil(async () => (await l.exists('x', 'y')) === 2, 5000, 'both writes on the leaf');
+  await expect(l.set('z', '3')).rejects.toThrow("READONLY You can't write against a read only replica.");
+  const info = await l.info('replication');
+  expect(infoField(info, 'master_1_link_status')).toBe('up');
+});
+
+test('RREPLAY is refused from a normal client', async () => {
+  const s = await startServer(ACTIVE);
+  running.push(s);
+  await expect(s.client().call('RREPLAY', '00000000-0000-0000-0000-000000000000', '*1\r\n$4\r\nPING\r\n')).rejects.toThrow('Command must be sent from a master');
+});
