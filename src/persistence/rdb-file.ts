@@ -199,8 +199,11 @@ export class RdbSyncFileSink implements ByteSink {
   end(): void {
     const fd = this.fd!;
     this.fd = null;
-    fsyncSync(fd);
-    closeSync(fd);
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(this.paths.temp, this.paths.final);
     const dirFd = openSync(dirname(this.paths.final), 'r');
     try {

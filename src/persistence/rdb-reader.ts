@@ -116,6 +116,8 @@ export class RdbReader {
   private isInputFinished = false;
   private stage = Stage.Header;
   private readonly crc = new Crc64();
+  /** buf index up to which the checksum has been computed. */
+  private crcDoneAt = 0;
 
   version = 0;
   private dbId = 0;
@@ -182,10 +184,11 @@ export class RdbReader {
         if (e instanceof PackedFormatError || e instanceof LzfError) throw new RdbError(this.recordStart, e.message);
         throw e;
       }
-      // The checksum covers everything before it, the EOF opcode included.
-      if (!this.isDone) this.crc.update(this.buf, start, this.pos);
       this.retryAtBytes = 0;
-      if (++records % RECORDS_PER_CLOCK_CHECK === 0 && performance.now() >= deadline) return ReadStatus.Yield;
+      if (++records % RECORDS_PER_CLOCK_CHECK === 0 && performance.now() >= deadline) {
+        this.checksumUpTo(this.pos);
+        return ReadStatus.Yield;
+      }
     }
     return ReadStatus.Done;
   }
@@ -199,11 +202,26 @@ export class RdbReader {
     this.pending = [];
     this.pendingBytes = 0;
     this.pos = 0;
+    this.crcDoneAt = 0;
     this.end = this.buf.length;
+  }
+
+  /**
+   * The checksum covers every byte before it, the EOF opcode included. It is
+   * brought up to date in bulk (whole records only) whenever parse returns
+   * and before the trailer is compared: long runs checksum faster than one
+   * call per record.
+   */
+  private checksumUpTo(at: number): void {
+    if (at > this.crcDoneAt) {
+      this.crc.update(this.buf, this.crcDoneAt, at);
+      this.crcDoneAt = at;
+    }
   }
 
   private waitForMore(start: number): ReadStatus {
     this.pos = start;
+    this.checksumUpTo(start);
     if (this.isInputFinished) {
       throw new RdbError(
         this.base + start,
@@ -241,6 +259,7 @@ export class RdbReader {
   }
 
   private readChecksum(): void {
+    this.checksumUpTo(this.pos);
     this.need(8);
     const at = this.pos;
     this.pos += 8;

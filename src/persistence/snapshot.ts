@@ -1,7 +1,7 @@
 /**
  * Point-in-time snapshots without fork: the RDB image of the keyspace as it
  * was when `start` ran, produced a slice per event-loop turn (`sliceMs`,
- * ~2 ms) while clients keep writing. BGSAVE feeds it to a file; full sync
+ * ~1 ms) while clients keep writing. BGSAVE feeds it to a file; full sync
  * will feed the same bytes to any number of replica sockets at once.
  *
  * How it stays point-in-time (copy-on-write at key level):
@@ -36,9 +36,10 @@
  *
  * Output: the encoder fills large chunks; each goes, CRC-64 updated, to
  * every ByteSink. A sink returns false from write when it is full; the walk
- * then pauses until every full sink calls its drain callback (writes made by
- * copy-on-write still go out meanwhile: sinks must queue them). A huge
- * single key is serialized in one go (a known limit: keys are the unit).
+ * then pauses until every full sink calls its drain callback. The pause is
+ * checked between keys, so a sink must still accept the few chunks that
+ * come before it takes effect. A huge single key is serialized in one go
+ * (a known limit: keys are the unit).
  */
 import type { Db } from '../store/db';
 import type { Keyspace } from '../store/keyspace';
@@ -172,7 +173,6 @@ export class Snapshot {
   private state = State.New;
   private isScheduled = false;
 
-  startedAtMs = 0;
   keysTotal = 0;
   keysWritten = 0;
   /** Keys and bytes serialized early because they were about to change (INFO rdb_last_cow_size). */
@@ -191,15 +191,6 @@ export class Snapshot {
     this.encoder = new RdbEncoder((chunk) => this.emit(chunk), options.isCompressing, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
     this.copyEncoder = new RdbEncoder((chunk) => this.copyParts.push(chunk), options.isCompressing, COPY_CHUNK_BYTES);
     this.crc = options.hasChecksum ? new Crc64() : null;
-  }
-
-  get isRunning(): boolean {
-    return this.state === State.Running;
-  }
-
-  /** Bytes produced so far. */
-  get bytesWritten(): number {
-    return this.encoder.bytesWritten;
   }
 
   /** Sinks join before start (a sink joining later would miss the beginning). */
@@ -251,7 +242,6 @@ export class Snapshot {
 
   private begin(): void {
     this.state = State.Running;
-    this.startedAtMs = Date.now();
     for (const db of this.registry.keyspace.dbs) {
       const view = new DbView(db.id, db.dict, db.expires, db.keyTimestamps, db.dict.size, db.expires.size);
       this.views.push(view);
