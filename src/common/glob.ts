@@ -5,8 +5,18 @@
  */
 
 export function globMatch(pattern: string, subject: string, noCase = false): boolean {
+  isSkippingLongerMatches = false;
   return matchAt(pattern, 0, subject, 0, noCase, 0);
 }
+
+/**
+ * Redis's skipLongerMatches (stringmatchlen_impl since 7.0.9): once the
+ * rest of a pattern after a '*' matched nowhere in the rest of the subject,
+ * no earlier '*' can help by eating more, so every pending '*' gives up.
+ * This keeps `a*a*a*...b` polynomial instead of exponential. Matching is
+ * synchronous and not re-entrant, so one module-level flag serves each call.
+ */
+let isSkippingLongerMatches = false;
 
 const MAX_NESTING = 1000;
 
@@ -28,7 +38,9 @@ function matchAt(p: string, pi: number, s: string, si: number, noCase: boolean, 
         if (pi + 1 === plen) return true;
         for (let k = si; k <= slen; k++) {
           if (matchAt(p, pi + 1, s, k, noCase, nesting + 1)) return true;
+          if (isSkippingLongerMatches) return false;
         }
+        isSkippingLongerMatches = true;
         return false;
       }
       case 63: // '?'
