@@ -9,7 +9,8 @@
  * table of pubsub/notify.ts, which owns the notify-keyspace-events syntax.
  */
 import { formatNotifyFlags, parseNotifyFlags } from '../pubsub/notify';
-import { ConfigValueError, formatBool, LONG_MAX, parseBool, parseInteger, parseMemory } from './values';
+import { quoteArg } from '../protocol/split-args';
+import { ConfigValueError, formatBool, formatMemory, LONG_MAX, parseBool, parseInteger, parseMemory } from './values';
 
 export interface Directive<T> {
   readonly name: string;
@@ -31,6 +32,11 @@ const INT_MAX = 2147483647;
 const INT_MIN = -2147483648;
 const UINT_MAX = 4294967295;
 
+/**
+ * A directive with one argument. `rewriteValue` is how CONFIG REWRITE writes
+ * the value when it differs from what CONFIG GET prints (Redis quotes
+ * strings with sdscatrepr and writes sizes as 100mb).
+ */
 function single<T>(
   name: string,
   defaultValue: T,
@@ -38,6 +44,7 @@ function single<T>(
   parseOne: (arg: string) => T,
   format: (v: T) => string,
   aliases: readonly string[] = [],
+  rewriteValue: (v: T) => string = format,
 ): Directive<T> {
   return {
     name,
@@ -50,13 +57,9 @@ function single<T>(
     },
     format,
     rewriteLines(v) {
-      return [`${name} ${quoteIfNeeded(format(v))}`];
+      return [`${name} ${rewriteValue(v)}`];
     },
   };
-}
-
-function quoteIfNeeded(s: string): string {
-  return s === '' || /[\s"'\\]/.test(s) ? JSON.stringify(s) : s;
 }
 
 const bool = (name: string, def: boolean, mutable = true, aliases: string[] = []): Directive<boolean> =>
@@ -66,10 +69,10 @@ const int = (name: string, def: number, min: number, max: number, mutable = true
   single(name, def, mutable, (a) => parseInteger(a, min, max), String, aliases);
 
 const memory = (name: string, def: number, mutable = true, min = 0, max = LONG_MAX, aliases: string[] = []): Directive<number> =>
-  single(name, def, mutable, (a) => parseMemory(a, min, max), String, aliases);
+  single(name, def, mutable, (a) => parseMemory(a, min, max), String, aliases, formatMemory);
 
 const str = (name: string, def: string, mutable = true, aliases: string[] = []): Directive<string> =>
-  single(name, def, mutable, (a) => a, (v) => v, aliases);
+  single(name, def, mutable, (a) => a, (v) => v, aliases, quoteArg);
 
 function oneOf(name: string, def: string, values: readonly string[], mutable = true): Directive<string> {
   return single(
@@ -188,10 +191,17 @@ const clientOutputBufferLimit: Directive<OutputBufferLimits> = {
     `normal ${v.normal.hardBytes} ${v.normal.softBytes} ${v.normal.softSeconds} ` +
     `slave ${v.replica.hardBytes} ${v.replica.softBytes} ${v.replica.softSeconds} ` +
     `pubsub ${v.pubsub.hardBytes} ${v.pubsub.softBytes} ${v.pubsub.softSeconds}`,
-  rewriteLines: (v) =>
-    (['normal', 'replica', 'pubsub'] as const).map(
-      (c) => `client-output-buffer-limit ${c} ${v[c].hardBytes} ${v[c].softBytes} ${v[c].softSeconds}`,
-    ),
+  // rewriteConfigClientOutputBufferLimitOption: one line per class that differs from its default.
+  rewriteLines(v) {
+    const lines: string[] = [];
+    for (const c of ['normal', 'replica', 'pubsub'] as const) {
+      const l = v[c];
+      const d = this.defaultValue[c];
+      if (c !== 'normal' && l.hardBytes === d.hardBytes && l.softBytes === d.softBytes && l.softSeconds === d.softSeconds) continue;
+      lines.push(`client-output-buffer-limit ${c === 'replica' ? 'slave' : c} ${formatMemory(l.hardBytes)} ${formatMemory(l.softBytes)} ${l.softSeconds}`);
+    }
+    return lines;
+  },
 };
 
 // ---- replicaof ----------------------------------------------------------
@@ -239,6 +249,8 @@ const notifyKeyspaceEvents: Directive<string> = single(
     return a;
   },
   (v) => formatNotifyFlags(parseNotifyFlags(v) ?? 0),
+  [],
+  (v) => quoteArg(formatNotifyFlags(parseNotifyFlags(v) ?? 0)),
 );
 
 // ---- the table ----------------------------------------------------------

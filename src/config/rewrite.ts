@@ -2,8 +2,9 @@
  * CONFIG REWRITE: rewrites the file the server started with so it holds the
  * running configuration, keeping the user's comments and line order. A
  * directive's first line is replaced in place (several lines for repeatable
- * ones), later duplicates are dropped, directives that differ from their
- * default and were not in the file are appended. `include` lines are kept.
+ * ones), later duplicates become blank lines, directives that differ from
+ * their default and were not in the file are appended after a blank line
+ * and the signature, as Redis's rewriteConfig does. `include` lines are kept.
  * The new text is written to a temp file and renamed over the old one.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -28,7 +29,11 @@ export function rewriteConfigFile(config: Config): void {
       out.push(line);
       continue;
     }
-    if (done.has(d)) continue;
+    // Later lines of a directive already written become blank, as Redis leaves them.
+    if (done.has(d)) {
+      out.push('');
+      continue;
+    }
     done.add(d);
     out.push(...d.rewriteLines(config.get(d)));
   }
@@ -39,7 +44,10 @@ export function rewriteConfigFile(config: Config): void {
     if (d.format(value) === d.format(d.defaultValue)) continue;
     appended.push(...d.rewriteLines(value));
   }
-  if (appended.length > 0) out.push(MARKER, ...appended);
+  if (appended.length > 0) {
+    if (out.length > 0 && out[out.length - 1] !== '') out.push('');
+    out.push(MARKER, ...appended);
+  }
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, out.join('\n') + '\n', 'latin1');
   renameSync(tmp, file);

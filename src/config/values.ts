@@ -56,3 +56,14 @@ export function parseMemory(arg: string, min = 0, max = LONG_MAX): number {
   if (n < min || n > max) throw rangeError(min, max);
   return n;
 }
+
+/** rewriteConfigFormatMemory: the largest of gb/mb/kb that divides the value, else bytes. */
+export function formatMemory(bytes: number): string {
+  const units: [number, string][] = [
+    [1024 * 1024 * 1024, 'gb'],
+    [1024 * 1024, 'mb'],
+    [1024, 'kb'],
+  ];
+  for (const [size, unit] of units) if (bytes !== 0 && bytes % size === 0) return `${bytes / size}${unit}`;
+  return String(bytes);
+}
