@@ -9,6 +9,7 @@
  * table of pubsub/notify.ts, which owns the notify-keyspace-events syntax.
  */
 import { formatNotifyFlags, parseNotifyFlags } from '../pubsub/notify';
+import { resolve } from 'node:path';
 import { quoteArg } from '../protocol/split-args';
 import { ConfigValueError, formatBool, formatMemory, LONG_MAX, parseBool, parseInteger, parseMemory } from './values';
 
@@ -296,7 +297,8 @@ export const D = {
   latencyMonitorThreshold: int('latency-monitor-threshold', 0, 0, LONG_MAX),
   // persistence
   save,
-  dir: str('dir', './'),
+  // CONFIG GET shows the absolute directory, as Redis does after chdir (getcwd).
+  dir: single('dir', './', true, (a) => a, (v) => resolve(v), [], (v) => quoteArg(resolve(v))),
   dbfilename: str('dbfilename', 'dump.rdb', false),
   rdbcompression: bool('rdbcompression', true),
   rdbchecksum: bool('rdbchecksum', true, false),

@@ -87,6 +87,16 @@ describe('startup configuration', () => {
     }
   });
 
+  test('CONFIG GET dir answers the absolute directory', async () => {
+    const dir = tempDir();
+    const s = await startServer(['--dir', '.'], { cwd: dir });
+    try {
+      expect(await configGet(s, 'dir')).toEqual({ dir });
+    } finally {
+      await s.stop();
+    }
+  });
+
   test('--save "900 1 300 10" sets two save points; repeated --save flags accumulate', async () => {
     const one = await startServer(['--save', '900 1 300 10']);
     const two = await startServer(['--save', '900 1', '--save', '300 10']);
