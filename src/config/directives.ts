@@ -235,6 +235,54 @@ const replicaof: Directive<MasterAddress[]> = {
   rewriteLines: (v) => v.map((m) => `replicaof ${m.host} ${m.port}`),
 };
 
+// ---- directives of the stock redis.conf that only need to be accepted -----
+
+/** `oom-score-adj-values <primary> <replica> <bg-child>`, each -2000..2000. */
+const oomScoreAdjValues: Directive<number[]> = {
+  name: 'oom-score-adj-values',
+  aliases: [],
+  mutable: true,
+  defaultValue: [0, 200, 800],
+  parse(args) {
+    const words = args.length === 1 ? args[0].split(/\s+/).filter((w) => w !== '') : [...args];
+    if (words.length !== 3) throw new ConfigValueError('wrong number of arguments');
+    return words.map((w) => {
+      const n = /^-?\d+$/.test(w) ? Number(w) : NaN;
+      if (!(n >= -2000 && n <= 2000)) throw new ConfigValueError('Invalid oom-score-adj-values, elements must be between -2000 and 2000.');
+      return n;
+    });
+  },
+  format: (v) => v.join(' '),
+  rewriteLines: (v) => [`oom-score-adj-values ${v.join(' ')}`],
+};
+
+const PROC_TITLE_VARIABLES = new Set(['title', 'listen-addr', 'server-mode', 'port', 'tls-port', 'unixsocket', 'config-file']);
+
+/** A template whose {variables} are the ones Redis knows (validateProcTitleTemplate). */
+function parseProcTitleTemplate(a: string): string {
+  const invalid = new ConfigValueError('template format is invalid or contains unknown variables');
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === '}') throw invalid;
+    if (a[i] !== '{') continue;
+    const end = a.indexOf('}', i);
+    if (end < 0 || !PROC_TITLE_VARIABLES.has(a.slice(i + 1, end))) throw invalid;
+    i = end;
+  }
+  return a;
+}
+
+/** unixsocketperm is octal, as chmod takes it. */
+const unixsocketperm = single(
+  'unixsocketperm',
+  0,
+  false,
+  (a) => {
+    if (!/^[0-7]+$/.test(a) || parseInt(a, 8) > 0o777) throw new ConfigValueError('argument must be between 0 and 777 inclusive');
+    return parseInt(a, 8);
+  },
+  (v) => v.toString(8),
+);
+
 // ---- notify-keyspace-events ---------------------------------------------
 
 /**
@@ -326,6 +374,44 @@ export const D = {
   activeReplica: bool('active-replica', false, false),
   multiMaster: bool('multi-master', false, false),
   // accepted for compatibility with existing redis.conf/keydb.conf files; no effect here
+  acllogMaxLen: int('acllog-max-len', 128, 0, LONG_MAX),
+  aofLoadTruncated: bool('aof-load-truncated', true),
+  aofRewriteIncrementalFsync: bool('aof-rewrite-incremental-fsync', true),
+  aofTimestampEnabled: bool('aof-timestamp-enabled', false),
+  aofUseRdbPreamble: bool('aof-use-rdb-preamble', true),
+  appenddirname: str('appenddirname', 'appendonlydir', false),
+  appendfsync: oneOf('appendfsync', 'everysec', ['everysec', 'always', 'no']),
+  autoAofRewriteMinSize: memory('auto-aof-rewrite-min-size', 64 * 1024 * 1024),
+  autoAofRewritePercentage: int('auto-aof-rewrite-percentage', 100, 0, INT_MAX),
+  noAppendfsyncOnRewrite: bool('no-appendfsync-on-rewrite', false),
+  disableThp: bool('disable-thp', true, false),
+  jemallocBgThread: bool('jemalloc-bg-thread', true),
+  hllSparseMaxBytes: memory('hll-sparse-max-bytes', 3000),
+  streamNodeMaxBytes: memory('stream-node-max-bytes', 4096),
+  streamNodeMaxEntries: int('stream-node-max-entries', 100, 0, LONG_MAX),
+  oomScoreAdj: oneOf('oom-score-adj', 'no', ['no', 'yes', 'relative', 'absolute']),
+  oomScoreAdjValues,
+  procTitleTemplate: single('proc-title-template', '{title} {listen-addr} {server-mode}', true, parseProcTitleTemplate, (v) => v, [], quoteArg),
+  rdbDelSyncFiles: bool('rdb-del-sync-files', false),
+  rdbSaveIncrementalFsync: bool('rdb-save-incremental-fsync', true),
+  replDisklessLoad: oneOf('repl-diskless-load', 'disabled', ['disabled', 'on-empty-db', 'swapdb']),
+  replDisklessSyncMaxReplicas: int('repl-diskless-sync-max-replicas', 0, 0, INT_MAX),
+  replicaIgnoreMaxmemory: bool('replica-ignore-maxmemory', true, true, ['slave-ignore-maxmemory']),
+  replicaAnnounced: bool('replica-announced', true),
+  unixsocket: str('unixsocket', '', false),
+  unixsocketperm,
+  syslogEnabled: bool('syslog-enabled', false, false),
+  syslogIdent: str('syslog-ident', 'redis', false),
+  syslogFacility: oneOf('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], false),
+  activedefrag: bool('activedefrag', false),
+  activeExpireEffort: int('active-expire-effort', 1, 1, 10),
+  maxmemoryEvictionTenacity: int('maxmemory-eviction-tenacity', 10, 0, 100),
+  trackingTableMaxKeys: int('tracking-table-max-keys', 1000000, 0, LONG_MAX),
+  latencyTracking: bool('latency-tracking', true),
+  shutdownTimeout: int('shutdown-timeout', 10, 0, INT_MAX),
+  crashLogEnabled: bool('crash-log-enabled', true),
+  crashMemcheckEnabled: bool('crash-memcheck-enabled', true),
+  ioThreadsDoReads: bool('io-threads-do-reads', false, false),
   serverThreads: int('server-threads', 1, 1, 64, false),
   serverThreadAffinity: str('server-thread-affinity', 'false', false),
   ioThreads: int('io-threads', 1, 1, 128, false),

@@ -5,7 +5,7 @@
  * RESETSTAT at run time. Error texts are compared with Redis 7.0.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, closeClients, startServer, RunningServer } from '../helpers/server';
@@ -82,6 +82,17 @@ describe('startup configuration', () => {
       expect(await configGet(s, 'save')).toEqual({ save: '' });
       const info = (await s.client().info('server')) as string;
       expect(info).toContain(`config_file:${conf}`);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  (existsSync('/etc/redis/redis.conf') ? test : test.skip)("starts on the distribution's stock redis.conf", async () => {
+    const dir = tempDir();
+    const s = await startServer(['--daemonize', 'no', '--logfile', '', '--pidfile', '', '--dir', dir], { configFile: '/etc/redis/redis.conf', cwd: dir });
+    try {
+      expect(await s.client().ping()).toBe('PONG');
+      expect(await configGet(s, 'appendfsync', 'oom-score-adj-values')).toEqual({ appendfsync: 'everysec', 'oom-score-adj-values': '0 200 800' });
     } finally {
       await s.stop();
     }
@@ -223,6 +234,11 @@ describeWithRedis('CONFIG GET / SET, side by side with Redis 7.0', () => {
     ['repl-backlog-*'],
     ['slowlog-*'],
     ['latency-monitor-threshold'],
+    ['acllog-max-len', 'aof-load-truncated', 'aof-rewrite-incremental-fsync', 'aof-timestamp-enabled', 'aof-use-rdb-preamble', 'appenddirname', 'appendfsync'],
+    ['auto-aof-rewrite-min-size', 'auto-aof-rewrite-percentage', 'no-appendfsync-on-rewrite', 'disable-thp', 'jemalloc-bg-thread', 'hll-sparse-max-bytes'],
+    ['stream-node-max-*', 'oom-score-adj*', 'proc-title-template', 'rdb-del-sync-files', 'rdb-save-incremental-fsync', 'repl-diskless-load'],
+    ['repl-diskless-sync-max-replicas', '*ignore-maxmemory', 'replica-announced', 'unixsocket*', 'syslog-*', 'activedefrag', 'active-expire-effort'],
+    ['maxmemory-eviction-tenacity', 'tracking-table-max-keys', 'latency-tracking', 'shutdown-timeout', 'crash-*', 'io-threads-do-reads'],
   ];
   test.each(getCases.map((c) => [c.join(' '), c]))('CONFIG GET %s', async (_name, patterns) => {
     const [mine, theirs] = await Promise.all([a.command('CONFIG', 'GET', ...(patterns as string[])), b.command('CONFIG', 'GET', ...(patterns as string[]))]);
@@ -312,6 +328,22 @@ describeWithRedis('CONFIG GET / SET, side by side with Redis 7.0', () => {
     ['CONFIG', 'SET', 'maxmemory-samples', '100'],
     ['CONFIG', 'GET', 'maxmemory-samples'],
     ['CONFIG', 'SET', 'maxmemory-samples', '5'],
+    ['CONFIG', 'SET', 'oom-score-adj-values', '1 2'],
+    ['CONFIG', 'SET', 'oom-score-adj-values', '0 200 3000'],
+    ['CONFIG', 'SET', 'oom-score-adj-values', '0 100 200'],
+    ['CONFIG', 'GET', 'oom-score-adj-values'],
+    ['CONFIG', 'SET', 'oom-score-adj-values', '0 200 800'],
+    ['CONFIG', 'SET', 'proc-title-template', '{bogus}'],
+    ['CONFIG', 'SET', 'proc-title-template', '{title} x'],
+    ['CONFIG', 'GET', 'proc-title-template'],
+    ['CONFIG', 'SET', 'proc-title-template', '{title} {listen-addr} {server-mode}'],
+    ['CONFIG', 'SET', 'appendfsync', 'sometimes'],
+    ['CONFIG', 'SET', 'repl-diskless-load', 'bogus'],
+    ['CONFIG', 'SET', 'active-expire-effort', '0'],
+    ['CONFIG', 'SET', 'maxmemory-eviction-tenacity', '101'],
+    ['CONFIG', 'SET', 'auto-aof-rewrite-min-size', '-1'],
+    ['CONFIG', 'SET', 'unixsocketperm', '777'],
+    ['CONFIG', 'SET', 'syslog-enabled', 'yes'],
     ['CONFIG', 'SET', 'slave-read-only', 'no'],
     ['CONFIG', 'GET', 'replica-read-only'],
     ['CONFIG', 'SET', 'replica-read-only', 'yes'],
