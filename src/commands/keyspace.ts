@@ -216,13 +216,21 @@ export function parseScanOptions(c: Client, argv: Buffer[], from: number, allowT
   return opts;
 }
 
+const MAX_CURSOR = 18446744073709551615n;
+
+/**
+ * A cursor as Redis reads it (parseScanCursorOrReply: strtoul, no leading
+ * space): an optional sign, digits, at most 2^64-1 in magnitude. Cursors are
+ * names of live iterators here, so one we never issued simply ends the scan.
+ */
 export function parseCursor(c: Client, b: Buffer): number | null {
   const s = str(b);
-  if (!/^\d+$/.test(s) || s.length > 20) {
+  if (!/^[+-]?\d+$/.test(s) || BigInt(s.replace(/^[+-]/, '')) > MAX_CURSOR) {
     addError(c, 'ERR invalid cursor');
     return null;
   }
-  return Number(s);
+  const n = Number(s);
+  return n === 0 ? 0 : Math.abs(n);
 }
 
 /** Replies `[cursor, [items...]]`. */

@@ -118,6 +118,11 @@ describeWithRedis('keyspace commands, side by side with Redis 7.0', () => {
     ['SCAN', '0', 'MATCH'],
     ['SCAN', '0', 'TYPE'],
     ['SCAN', 'x'],
+    ['SCAN', '18446744073709551616'],
+    ['SCAN', '-18446744073709551616'],
+    ['SCAN', ' 0'],
+    ['SCAN', '0 '],
+    ['SCAN', '1.0'],
     ['SCAN', '0', 'FOO', 'bar'],
     ['SCAN', '0', 'TYPE', 'string', 'COUNT', '1000', 'MATCH', 'nomatch'],
     ['SCAN', '0', 'TYPE', 'list', 'COUNT', '1000'],
@@ -143,6 +148,14 @@ describeWithRedis('keyspace commands, side by side with Redis 7.0', () => {
     for (const args of sequence) await both(...args);
     const [mine, theirs] = await both('INFO', 'stats');
     expect(stat(mine)).toEqual(stat(theirs));
+  });
+
+  test('SCAN accepts the cursors strtoul accepts: +0 starts a scan, -1 and 2^64-1 are cursors', async () => {
+    for (const cursor of ['+0', '-0', '-1', '18446744073709551615', '007']) {
+      const [mine, theirs] = await both('SCAN', cursor, 'COUNT', '1');
+      expect([cursor, mine.startsWith('*2\r\n')]).toEqual([cursor, true]);
+      expect([cursor, theirs.startsWith('*2\r\n')]).toEqual([cursor, true]);
+    }
   });
 
   test('SCAN with a large COUNT returns everything in one call, MATCH and TYPE filter', async () => {
