@@ -378,13 +378,25 @@ function objectEncoding(v: RedisValue): string {
   return v.length <= 44 ? 'embstr' : 'raw';
 }
 
+const OBJ_SHARED_REFCOUNT = 2147483647;
+
+/**
+ * Redis stores 0..9999 as shared integer objects (refcount INT_MAX) unless
+ * maxmemory with an LRU/LFU policy needs per-key access data.
+ */
+function isSharedInteger(c: Client, v: RedisValue): boolean {
+  if (typeof v !== 'string' || !/^(0|[1-9]\d{0,3})$/.test(v)) return false;
+  const policy = c.server.config.get(D.maxmemoryPolicy);
+  return c.server.config.get(D.maxmemory) === 0 || !(policy.endsWith('-lru') || policy.endsWith('-lfu'));
+}
+
 function objectSub(kind: 'encoding' | 'refcount' | 'idletime' | 'freq') {
   return (c: Client, argv: Buffer[]): void => {
     // objectCommandLookup: counted as a hit or miss, without a keymiss event.
     const v = lookupRead(c, str(argv[2]), false);
     if (v === undefined) return addNull(c);
     if (kind === 'encoding') return addBulk(c, objectEncoding(v));
-    if (kind === 'refcount') return addInteger(c, 1);
+    if (kind === 'refcount') return addInteger(c, isSharedInteger(c, v) ? OBJ_SHARED_REFCOUNT : 1);
     const policy = c.server.config.get(D.maxmemoryPolicy);
     const isLfu = policy.endsWith('-lfu');
     if (kind === 'idletime' && isLfu) {
