@@ -66,11 +66,18 @@ function commandCountCommand(c: Client): void {
   addInteger(c, COMMANDS.length);
 }
 
+/** A command or `container|subcommand` by name, any case (COMMAND INFO/DOCS accept both). */
+function lookupByFullName(name: string): Command | undefined {
+  const bar = name.indexOf('|');
+  if (bar < 0) return commandByName(name);
+  return commandByName(name.slice(0, bar))?.subcommands?.get(name.slice(bar + 1).toLowerCase());
+}
+
 function commandInfoCommand(c: Client, argv: Buffer[]): void {
   if (argv.length === 2) return commandCommand(c);
   addArrayLen(c, argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
-    const cmd = commandByName(str(argv[i]));
+    const cmd = lookupByFullName(str(argv[i]));
     if (cmd === undefined) addNull(c);
     else addCommandInfo(c, cmd);
   }
@@ -99,12 +106,12 @@ function commandDocsCommand(c: Client, argv: Buffer[]): void {
   const list: Command[] = [];
   if (argv.length === 2) list.push(...COMMANDS);
   for (let i = 2; i < argv.length; i++) {
-    const cmd = commandByName(str(argv[i]));
+    const cmd = lookupByFullName(str(argv[i]));
     if (cmd !== undefined) list.push(cmd);
   }
   addMapLen(c, list.length);
   for (const cmd of list) {
-    addBulk(c, cmd.name);
+    addBulk(c, cmd.fullName);
     addCommandDocs(c, cmd);
   }
 }

@@ -229,7 +229,7 @@ describeWithRedis('server command replies, side by side with Redis 7.0', () => {
 
   // The foundation's commands. Key specs, tips and ACL categories are not
   // served yet (see the known gaps); name, arity, flags and key positions are.
-  const foundation = ['get', 'set', 'setnx', 'setex', 'psetex', 'getset', 'getdel', 'getex', 'mget', 'mset', 'msetnx', 'incr', 'decr', 'incrby', 'decrby', 'incrbyfloat', 'append', 'strlen', 'getrange', 'substr', 'setrange', 'del', 'unlink', 'exists', 'type', 'touch', 'rename', 'renamenx', 'move', 'copy', 'swapdb', 'randomkey', 'keys', 'scan', 'dbsize', 'flushdb', 'flushall', 'expire', 'pexpire', 'expireat', 'pexpireat', 'ttl', 'pttl', 'expiretime', 'pexpiretime', 'persist', 'object', 'ping', 'echo', 'quit', 'select', 'auth', 'hello', 'reset', 'client', 'info', 'time', 'command', 'debug', 'shutdown', 'monitor', 'slowlog', 'latency', 'config', 'role', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'pubsub', 'multi', 'exec', 'discard', 'watch', 'unwatch'];
+  const foundation = ['get', 'set', 'setnx', 'setex', 'psetex', 'getset', 'getdel', 'getex', 'mget', 'mset', 'msetnx', 'incr', 'decr', 'incrby', 'decrby', 'incrbyfloat', 'append', 'strlen', 'getrange', 'substr', 'setrange', 'del', 'unlink', 'exists', 'type', 'touch', 'rename', 'renamenx', 'move', 'copy', 'swapdb', 'randomkey', 'keys', 'scan', 'dbsize', 'flushdb', 'flushall', 'expire', 'pexpire', 'expireat', 'pexpireat', 'ttl', 'pttl', 'expiretime', 'pexpiretime', 'persist', 'object', 'ping', 'echo', 'quit', 'select', 'auth', 'hello', 'reset', 'client', 'info', 'time', 'command', 'debug', 'shutdown', 'monitor', 'slowlog', 'latency', 'config', 'role', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'pubsub', 'multi', 'exec', 'discard', 'watch', 'unwatch', 'config|get', 'CLIENT|ID', 'config|nosuch', 'nosuch|get'];
   test('COMMAND INFO: name, arity, flags and key positions of the foundation commands', async () => {
     const [mine, theirs] = await Promise.all([a.command('COMMAND', 'INFO', ...foundation), b.command('COMMAND', 'INFO', ...foundation)]);
     const head = (reply: string) => (parse(reply)[0] as unknown[][]).map((entry) => (entry === null ? null : entry.slice(0, 6)));
@@ -358,6 +358,9 @@ describe('server commands behaviour', () => {
     expect(info[1]).toBeNull();
     const docs = (await r.call('COMMAND', 'DOCS', 'get')) as unknown[];
     expect(docs[0]).toBe('get');
+    const subDocs = (await r.call('COMMAND', 'DOCS', 'config|get')) as unknown[];
+    expect(subDocs[0]).toBe('config|get');
+    expect(subDocs[1]).toEqual(expect.arrayContaining(['summary', 'Get the values of configuration parameters']));
     expect(docs[1]).toEqual(expect.arrayContaining(['summary', 'Get the value of a key', 'group', 'string']));
   });
 
