@@ -26,15 +26,38 @@ function timeCommand(c: Client): void {
 
 // ---- COMMAND ------------------------------------------------------------
 
+/** The ACL category a command group implies (the acl_categories of Redis's command JSON). */
+const GROUP_CATEGORY: Record<string, string> = {
+  generic: 'keyspace',
+  string: 'string',
+  list: 'list',
+  hash: 'hash',
+  set: 'set',
+  sorted_set: 'sortedset',
+  pubsub: 'pubsub',
+  transactions: 'transaction',
+  connection: 'connection',
+};
+
+/** Redis's ACL category table order: COMMAND INFO lists categories in it. */
+const CATEGORY_ORDER = ['keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting'];
+
+/**
+ * ACL categories as Redis derives them (setImplicitACLCategories): the
+ * group's category plus write/read/admin+dangerous/pubsub/fast/blocking
+ * from the flags, @slow when not @fast. A container has no group category.
+ */
 function aclCategories(cmd: Command): string[] {
-  const cats: string[] = [];
-  if (cmd.has(F.write)) cats.push('@write');
-  if (cmd.has(F.readonly)) cats.push('@read');
-  if (cmd.has(F.admin)) cats.push('@admin', '@dangerous');
-  cats.push('@' + cmd.group);
-  if (cmd.has(F.fast)) cats.push('@fast');
-  else cats.push('@slow');
-  return cats;
+  const cats = new Set<string>();
+  const groupCategory = cmd.handler === null ? undefined : GROUP_CATEGORY[cmd.group];
+  if (groupCategory !== undefined) cats.add(groupCategory);
+  if (cmd.has(F.write)) cats.add('write');
+  if (cmd.has(F.readonly)) cats.add('read');
+  if (cmd.has(F.admin)) cats.add('admin').add('dangerous');
+  if (cmd.has(F.pubsub)) cats.add('pubsub');
+  if (cmd.has(F.blocking)) cats.add('blocking');
+  cats.add(cmd.has(F.fast) ? 'fast' : 'slow');
+  return CATEGORY_ORDER.filter((c) => cats.has(c)).map((c) => '@' + c);
 }
 
 function addCommandInfo(c: Client, cmd: Command): void {
