@@ -47,3 +47,13 @@ export function floatArg(c: Client, b: Buffer, error: string = err.notFloat): nu
 export function wrongType(c: Client): void {
   addError(c, err.wrongType);
 }
+
+const REDACTED = Buffer.from('(redacted)');
+
+/**
+ * Replaces a secret in argv once it has been read, so MONITOR and SLOWLOG,
+ * which see argv after the handler, never show it (redactClientCommandArgument).
+ */
+export function redact(argv: Buffer[], i: number): void {
+  argv[i] = REDACTED;
+}

@@ -3,13 +3,13 @@
  */
 import { globMatch } from '../common/glob';
 import { rewriteConfigFile } from '../config/rewrite';
-import { AnyDirective, DIRECTIVES, findDirective } from '../config/directives';
+import { AnyDirective, D, DIRECTIVES, findDirective } from '../config/directives';
 import { log } from '../log';
 import { addBulk, addError, addMapLen, addOk } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import type { Client } from '../server/client';
 import { resetCommandStats } from '../server/info';
-import { str } from './args';
+import { redact, str } from './args';
 import { family } from './command';
 import { addHelp } from './connection';
 
@@ -42,11 +42,17 @@ function configGetCommand(c: Client, argv: Buffer[]): void {
   }
 }
 
+const SENSITIVE = new Set<AnyDirective | undefined>([D.requirepass, D.masterauth] as AnyDirective[]);
+
 function configSetCommand(c: Client, argv: Buffer[]): void {
   // An odd count leaves a name without a value: Redis answers a syntax error (configSetCommand).
   if (argv.length % 2 !== 0) return addError(c, err.syntax);
   const pairs: [string, string][] = [];
-  for (let i = 2; i < argv.length; i += 2) pairs.push([str(argv[i]), str(argv[i + 1])]);
+  for (let i = 2; i < argv.length; i += 2) {
+    pairs.push([str(argv[i]), str(argv[i + 1])]);
+    // Passwords never reach SLOWLOG (Redis's SENSITIVE_CONFIG).
+    if (SENSITIVE.has(findDirective(str(argv[i])))) redact(argv, i + 1);
+  }
   const failure = c.server.config.setFromCommand(pairs);
   if (failure !== null) return addError(c, failure);
   addOk(c);

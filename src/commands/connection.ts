@@ -9,7 +9,7 @@ import { err, shared } from '../protocol/shared';
 import { Client, ClientFlag } from '../server/client';
 import { clientInfoLine } from '../server/client-info';
 import { VERSION } from '../server/server';
-import { intArg, str, word } from './args';
+import { intArg, redact, str, word } from './args';
 import { family } from './command';
 import { resetTransaction } from './transaction';
 
@@ -61,16 +61,6 @@ function authenticate(c: Client, user: Buffer | null, pass: Buffer): string | nu
   c.isAuthenticated = true;
   c.parser.limits.isUnauthenticated = false;
   return null;
-}
-
-const REDACTED = Buffer.from('(redacted)');
-
-/**
- * Replaces a secret in argv once it has been read, so MONITOR and SLOWLOG,
- * which see argv after the handler, never show it (redactClientCommandArgument).
- */
-function redact(argv: Buffer[], i: number): void {
-  argv[i] = REDACTED;
 }
 
 function authCommand(c: Client, argv: Buffer[]): void {

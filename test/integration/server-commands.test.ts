@@ -251,6 +251,20 @@ describeWithRedis('server command replies, side by side with Redis 7.0', () => {
     expect(titles(mine)).toEqual(titles(theirs));
   });
 
+  test('SLOWLOG shows CONFIG SET of a password as (redacted)', async () => {
+    const run = async (r: ReplyReader): Promise<unknown> => {
+      await r.command('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+      await r.command('SLOWLOG', 'RESET');
+      await r.command('CONFIG', 'SET', 'masterauth', 'hunter2', 'timeout', '0');
+      await r.command('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+      const entries = parse(await r.command('SLOWLOG', 'GET'))[0] as unknown[][];
+      return entries.map((e) => e[3]);
+    };
+    const [mine, theirs] = await Promise.all([run(a), run(b)]);
+    expect(JSON.stringify(mine)).toContain('(redacted)');
+    expect(mine).toEqual(theirs);
+  });
+
   test('INFO sections carry Redis 7.0 field names', async () => {
     const names = (reply: string) =>
       reply
