@@ -9,7 +9,8 @@
  * a 32-bit integer, LZF-compressed when `rdbcompression` is on, longer than
  * 20 bytes and at least 4 bytes shorter compressed (rdbSaveRawString's
  * rules); lists as type 1, sets type 2, hashes type 4, sorted sets type 5
- * (binary doubles). Redis converts them to its compact encodings on load.
+ * (binary doubles, highest score first). Redis converts them to its
+ * compact encodings on load.
  * Expiries are EXPIRETIME_MS; a KeyDB `mvcc-tstamp` AUX precedes a key that
  * carries one, after its expiry, as KeyDB's rdbSaveKeyValuePair writes it.
  *
@@ -119,28 +120,36 @@ export class RdbEncoder {
       this.string(value);
       return;
     }
+    // Index access rather than the types' generators: no iterator or tuple per
+    // element, so a snapshot of big collections makes little garbage for the GC.
     switch (value.type) {
       case 'list': {
+        const list = value as ListValue;
+        const n = list.size;
         this.byte(RdbType.List);
         this.string(key);
-        this.length(value.size);
-        for (const v of (value as ListValue).values()) this.string(v);
+        this.length(n);
+        for (let i = 0; i < n; i++) this.string(list.at(i));
         return;
       }
       case 'set': {
+        const set = value as SetValue;
+        const n = set.size;
         this.byte(RdbType.Set);
         this.string(key);
-        this.length(value.size);
-        for (const m of (value as SetValue).members()) this.string(m);
+        this.length(n);
+        for (let i = 0; i < n; i++) this.string(set.memberAt(i));
         return;
       }
       case 'hash': {
+        const hash = value as HashValue;
+        const n = hash.size;
         this.byte(RdbType.Hash);
         this.string(key);
-        this.length(value.size);
-        for (const [field, v] of (value as HashValue).entries()) {
-          this.string(field);
-          this.string(v);
+        this.length(n);
+        for (let i = 0; i < n; i++) {
+          this.string(hash.fieldAt(i));
+          this.string(hash.valueAt(i));
         }
         return;
       }
@@ -148,10 +157,11 @@ export class RdbEncoder {
         this.byte(RdbType.Zset2);
         this.string(key);
         this.length(value.size);
-        for (const [member, score] of (value as ZSetValue).entries()) {
-          this.string(member);
+        // Highest score first, as rdbSaveObject does: a loader inserting in that order always stops at the head.
+        for (let node = (value as ZSetValue).last; node !== null; node = node.backward) {
+          this.string(node.member);
           this.reserve(8);
-          this.pos = this.buf.writeDoubleLE(score, this.pos);
+          this.pos = this.buf.writeDoubleLE(node.score, this.pos);
         }
         return;
       }
