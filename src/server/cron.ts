@@ -1,7 +1,8 @@
 /**
  * Periodic work at `hz` times per second (Redis's serverCron): active expiry
- * within a time budget, idle-client timeouts, and the per-second samples
- * INFO reports (instantaneous ops/sec). Other rooms add tasks with `every`.
+ * within a time budget, idle-client timeouts, and the per-second rates
+ * INFO reports (instantaneous ops/sec and network kbps, Redis's
+ * trackInstantaneousMetric). Other rooms add tasks with `every`.
  */
 import { D } from '../config/directives';
 import { ClientFlag } from './client';
@@ -9,7 +10,31 @@ import type { Server } from './server';
 
 /** Share of each tick active expiry may use (Redis: 25% of CPU at most). */
 const EXPIRE_BUDGET_SHARE = 0.25;
-const OPS_SAMPLES = 16;
+const RATE_SAMPLES = 16;
+
+/** A counter's rate per second, averaged over the last RATE_SAMPLES samples. */
+class RateSampler {
+  private samples: number[] = [];
+  private lastCount = 0;
+  private lastSampleMs = Date.now();
+
+  sample(count: number, now: number): void {
+    const elapsed = now - this.lastSampleMs;
+    if (elapsed > 0) {
+      this.samples.push(((count - this.lastCount) * 1000) / elapsed);
+      if (this.samples.length > RATE_SAMPLES) this.samples.shift();
+    }
+    this.lastCount = count;
+    this.lastSampleMs = now;
+  }
+
+  get perSecond(): number {
+    if (this.samples.length === 0) return 0;
+    let sum = 0;
+    for (const s of this.samples) sum += s;
+    return sum / this.samples.length;
+  }
+}
 
 interface Task {
   periodMs: number;
@@ -20,14 +45,14 @@ interface Task {
 export class Cron {
   private timer: NodeJS.Timeout | null = null;
   private tasks: Task[] = [];
-  private opsSamples: number[] = [];
-  private lastOpsCount = 0;
-  private lastOpsSampleMs = Date.now();
+  private readonly ops = new RateSampler();
+  private readonly netInput = new RateSampler();
+  private readonly netOutput = new RateSampler();
   cronloops = 0;
 
   constructor(private readonly server: Server) {
     this.every(1000, () => this.closeIdleClients());
-    this.every(100, () => this.sampleOps());
+    this.every(100, () => this.sampleRates());
     this.every(1000, () => server.latency.sampleEventLoop());
     this.every(100, () => server.outputLimits.checkSoftLimits());
   }
@@ -77,22 +102,24 @@ export class Cron {
     }
   }
 
-  private sampleOps(): void {
+  private sampleRates(): void {
     const now = Date.now();
-    const count = this.server.stats.totalCommandsProcessed;
-    const elapsed = now - this.lastOpsSampleMs;
-    if (elapsed > 0) {
-      this.opsSamples.push(((count - this.lastOpsCount) * 1000) / elapsed);
-      if (this.opsSamples.length > OPS_SAMPLES) this.opsSamples.shift();
-    }
-    this.lastOpsCount = count;
-    this.lastOpsSampleMs = now;
+    const stats = this.server.stats;
+    this.ops.sample(stats.totalCommandsProcessed, now);
+    this.netInput.sample(stats.totalNetInputBytes, now);
+    this.netOutput.sample(stats.totalNetOutputBytes, now);
   }
 
   get instantaneousOpsPerSec(): number {
-    if (this.opsSamples.length === 0) return 0;
-    let sum = 0;
-    for (const s of this.opsSamples) sum += s;
-    return Math.round(sum / this.opsSamples.length);
+    return Math.round(this.ops.perSecond);
+  }
+
+  /** KB per second received, as INFO's instantaneous_input_kbps prints it (%.2f). */
+  get instantaneousInputKbps(): string {
+    return (this.netInput.perSecond / 1024).toFixed(2);
+  }
+
+  get instantaneousOutputKbps(): string {
+    return (this.netOutput.perSecond / 1024).toFixed(2);
   }
 }

@@ -201,6 +201,8 @@ export class InfoRegistry {
       ['instantaneous_ops_per_sec', s.cron.instantaneousOpsPerSec],
       ['total_net_input_bytes', st.totalNetInputBytes],
       ['total_net_output_bytes', st.totalNetOutputBytes],
+      ['instantaneous_input_kbps', s.cron.instantaneousInputKbps],
+      ['instantaneous_output_kbps', s.cron.instantaneousOutputKbps],
       ['rejected_connections', st.rejectedConnections],
       ['sync_full', s.replication.primary.syncFull],
       ['sync_partial_ok', s.replication.primary.syncPartialOk],

@@ -305,6 +305,23 @@ describe('server commands behaviour', () => {
     expect(Number(usec)).toBeLessThan(1000000);
   });
 
+  test('INFO stats reports instantaneous ops/sec and network kbps while traffic flows', async () => {
+    const r = s.client();
+    const value = 'x'.repeat(4000);
+    const until = Date.now() + 600;
+    while (Date.now() < until) {
+      const pipe = r.pipeline();
+      for (let i = 0; i < 50; i++) pipe.set('traffic', value).get('traffic');
+      await pipe.exec();
+    }
+    const stats = (await r.info('stats')) as string;
+    const field = (name: string) => Number(new RegExp(`\\r\\n${name}:([\\d.]+)\\r\\n`).exec(stats)![1]);
+    expect(field('instantaneous_ops_per_sec')).toBeGreaterThan(0);
+    expect(field('instantaneous_input_kbps')).toBeGreaterThan(0);
+    expect(field('instantaneous_output_kbps')).toBeGreaterThan(0);
+    expect(stats).toMatch(/\r\ninstantaneous_input_kbps:\d+\.\d\d\r\n/);
+  });
+
   test('DEBUG SLEEP stalls the server for that long', async () => {
     const r = s.client();
     const other = s.client();
