@@ -9,7 +9,7 @@
 #   docker run IMAGE sh                   any other command runs as given
 # Flags alone keep the image's config file underneath them, unlike eqalpha/keydb
 # (whose flags replace the CMD and so silently drop `protected-mode no` and
-# `dir /data`); -h/--help, -v/--version and `-` (config on stdin) pass straight through.
+# `dir /data`); -h/--help and -v/--version pass straight through.
 #
 # Started as root, the server first takes ownership of the files in its working
 # directory (/data) that the keydb user does not own (SKIP_FIX_PERMS=1 skips
@@ -19,7 +19,7 @@
 set -e
 
 case "$1" in
-  -h | --help | -v | --version | -) set -- keydb-ts-server "$@" ;;
+  -h | --help | -v | --version) set -- keydb-ts-server "$@" ;;
   -*) set -- keydb-ts-server /etc/keydb/keydb.conf "$@" ;;
   *.conf) set -- keydb-ts-server "$@" ;;
 esac
