@@ -4,12 +4,13 @@
  * setGenericCommand does in Redis; expirations are propagated as absolute
  * PXAT/PEXPIREAT so replicas and the RDB agree.
  */
-import { expireTimeMs, formatHuman, parseDouble, parseI64, isI64 } from '../common/numbers';
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../common/long-double';
+import { expireTimeMs, parseI64, isI64 } from '../common/numbers';
 import { NotifyClass } from '../pubsub/notify';
 import { addArrayLen, addBulk, addBulkOrNull, addError, addInteger, addNull, addOk } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import type { Client } from '../server/client';
-import { floatArg, intArg, str, word } from './args';
+import { intArg, str, word } from './args';
 import { family } from './command';
 import { lookupRead, readString, signalWrite, writeString } from './lookup';
 
@@ -268,21 +269,18 @@ function negate(v: number | bigint): number | bigint | null {
   return isI64(n) ? n : null;
 }
 
+/** INCRBYFLOAT in long double arithmetic, printed as Redis prints it (see common/long-double). */
 function incrbyfloatCommand(c: Client, argv: Buffer[]): void {
-  const by = floatArg(c, argv[2]);
-  if (by === null) return;
+  const by = parseLongDouble(str(argv[2]));
+  if (by === null) return addError(c, err.notFloat);
   const key = str(argv[1]);
   const old = writeString(c, key);
   if (old === null) return;
-  let current = 0;
-  if (old !== undefined) {
-    const parsed = parseDouble(old);
-    if (parsed === null) return addError(c, err.notFloat);
-    current = parsed;
-  }
-  const next = current + by;
-  if (!Number.isFinite(next)) return addError(c, err.incrNanOrInf);
-  const text = formatHuman(next);
+  const current = old === undefined ? parseLongDouble('0') : parseLongDouble(old);
+  if (current === null) return addError(c, err.notFloat);
+  const next = addLongDouble(current, by);
+  if (next === null) return addError(c, err.incrNanOrInf);
+  const text = formatLongDoubleHuman(next);
   if (old === undefined) c.db.setKey(key, text);
   else c.db.overwrite(key, text);
   signalWrite(c, NotifyClass.String, 'incrbyfloat', key);
