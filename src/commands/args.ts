@@ -3,7 +3,7 @@
  * and floats parsed with Redis's rules, replying Redis's error when invalid
  * (the caller returns when it gets null).
  */
-import { parseDouble, parseSafeInt } from '../common/numbers';
+import { parseDouble, parseI64, parseSafeInt } from '../common/numbers';
 import { addError } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import type { Client } from '../server/client';
@@ -22,6 +22,20 @@ export function intArg(c: Client, b: Buffer, error: string = err.notInteger): nu
   const v = parseSafeInt(b.latin1Slice());
   if (v === null) addError(c, error);
   return v;
+}
+
+/**
+ * A 64-bit integer used as a string index or offset (GETRANGE, SETRANGE):
+ * past 2^53 it is clamped, which changes nothing since no string is that long.
+ */
+export function indexArg(c: Client, b: Buffer): number | null {
+  const v = parseI64(b.latin1Slice());
+  if (v === null) {
+    addError(c, err.notInteger);
+    return null;
+  }
+  if (typeof v === 'number') return v;
+  return v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
 }
 
 /** An integer that must be >= 0 (COUNT, LIMIT...). */
