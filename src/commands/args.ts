@@ -3,7 +3,7 @@
  * and floats parsed with Redis's rules, replying Redis's error when invalid
  * (the caller returns when it gets null).
  */
-import { parseDouble, parseI64, parseSafeInt } from '../common/numbers';
+import { parseDouble, parseI64 } from '../common/numbers';
 import { addError } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import type { Client } from '../server/client';
@@ -18,35 +18,48 @@ export function word(b: Buffer): string {
   return b.latin1Slice().toLowerCase();
 }
 
-export function intArg(c: Client, b: Buffer, error: string = err.notInteger): number | null {
-  const v = parseSafeInt(b.latin1Slice());
-  if (v === null) addError(c, error);
-  return v;
-}
-
 /**
- * A 64-bit integer used as a string index or offset (GETRANGE, SETRANGE):
- * past 2^53 it is clamped, which changes nothing since no string is that long.
+ * An integer argument read as Redis reads a long long (string2ll). Past
+ * 2^53 it is clamped to the safe range: counts, indexes, timeouts and ids
+ * that large mean "more than anything here" in Redis too (GETRANGE s 0
+ * 9223372036854775807 reads to the end).
  */
-export function indexArg(c: Client, b: Buffer): number | null {
+export function intArg(c: Client, b: Buffer, error: string = err.notInteger): number | null {
   const v = parseI64(b.latin1Slice());
   if (v === null) {
-    addError(c, err.notInteger);
+    addError(c, error);
     return null;
   }
-  if (typeof v === 'number') return v;
-  return v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
+  return typeof v === 'number' ? v : v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
 }
 
 /** An integer that must be >= 0 (COUNT, LIMIT...). */
 export function positiveIntArg(c: Client, b: Buffer, error: string): number | null {
-  const v = parseSafeInt(b.latin1Slice());
-  if (v === null) {
-    addError(c, err.notInteger);
-    return null;
-  }
+  const v = intArg(c, b);
+  if (v === null) return null;
   if (v < 0) {
     addError(c, error);
+    return null;
+  }
+  return v;
+}
+
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
+
+/**
+ * A db index, read as Redis's getIntFromObjectOrReply: an int32. Outside
+ * that range Redis answers its generic range text unless the caller has
+ * its own (SWAPDB's "invalid first DB index").
+ */
+export function dbIndexArg(c: Client, b: Buffer, error: string | null = null): number | null {
+  const v = parseI64(b.latin1Slice());
+  if (v === null) {
+    addError(c, error ?? err.notInteger);
+    return null;
+  }
+  if (typeof v === 'bigint' || v < INT_MIN || v > INT_MAX) {
+    addError(c, error ?? `ERR value is out of range, value must between ${INT_MIN} and ${INT_MAX}`);
     return null;
   }
   return v;

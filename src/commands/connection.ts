@@ -9,7 +9,7 @@ import { err, shared } from '../protocol/shared';
 import { Client, ClientFlag } from '../server/client';
 import { clientInfoLine } from '../server/client-info';
 import { VERSION } from '../server/server';
-import { intArg, redact, str, word } from './args';
+import { dbIndexArg, intArg, redact, str, word } from './args';
 import { family } from './command';
 import { resetTransaction } from './transaction';
 
@@ -36,7 +36,7 @@ function quitCommand(c: Client): void {
 }
 
 function selectCommand(c: Client, argv: Buffer[]): void {
-  const id = intArg(c, argv[1]);
+  const id = dbIndexArg(c, argv[1]);
   if (id === null) return;
   if (id < 0 || id >= c.server.keyspace.dbs.length) return addError(c, err.dbIndexOutOfRange);
   c.db = c.server.keyspace.dbs[id];

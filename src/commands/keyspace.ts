@@ -13,7 +13,7 @@ import { err, shared } from '../protocol/shared';
 import type { Client } from '../server/client';
 import type { Db } from '../store/db';
 import { typeOf, type RedisValue } from '../store/value';
-import { intArg, str, word } from './args';
+import { dbIndexArg, intArg, str, word } from './args';
 import { addHelp } from './connection';
 import { family } from './command';
 import { lookupRead, signalWrite } from './lookup';
@@ -73,7 +73,7 @@ function renameGeneric(c: Client, argv: Buffer[], isNx: boolean): void {
 }
 
 function selectDbArg(c: Client, b: Buffer): Db | null {
-  const id = intArg(c, b);
+  const id = dbIndexArg(c, b);
   if (id === null) return null;
   const dbs = c.server.keyspace.dbs;
   if (id < 0 || id >= dbs.length) {
@@ -143,9 +143,9 @@ function copyCommand(c: Client, argv: Buffer[]): void {
 
 function swapdbCommand(c: Client, argv: Buffer[]): void {
   const dbs = c.server.keyspace.dbs;
-  const a = intArg(c, argv[1], 'ERR invalid first DB index');
+  const a = dbIndexArg(c, argv[1], 'ERR invalid first DB index');
   if (a === null) return;
-  const b = intArg(c, argv[2], 'ERR invalid second DB index');
+  const b = dbIndexArg(c, argv[2], 'ERR invalid second DB index');
   if (b === null) return;
   if (a < 0 || a >= dbs.length || b < 0 || b >= dbs.length) return addError(c, err.dbIndexOutOfRange);
   if (a !== b) {

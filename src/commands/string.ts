@@ -10,7 +10,7 @@ import { NotifyClass } from '../pubsub/notify';
 import { addArrayLen, addBulk, addBulkOrNull, addError, addInteger, addNull, addOk } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import type { Client } from '../server/client';
-import { indexArg, intArg, str, word } from './args';
+import { intArg, str, word } from './args';
 import { family } from './command';
 import { lookupRead, readString, signalWrite, writeString } from './lookup';
 
@@ -310,9 +310,9 @@ function strlenCommand(c: Client, argv: Buffer[]): void {
 }
 
 function getrangeCommand(c: Client, argv: Buffer[]): void {
-  let start = indexArg(c, argv[2]);
+  let start = intArg(c, argv[2]);
   if (start === null) return;
-  let end = indexArg(c, argv[3]);
+  let end = intArg(c, argv[3]);
   if (end === null) return;
   const v = readString(c, str(argv[1]));
   if (v === null) return;
@@ -329,7 +329,7 @@ function getrangeCommand(c: Client, argv: Buffer[]): void {
 }
 
 function setrangeCommand(c: Client, argv: Buffer[]): void {
-  const offset = indexArg(c, argv[2]);
+  const offset = intArg(c, argv[2]);
   if (offset === null) return;
   if (offset < 0) return addError(c, 'ERR offset is out of range');
   const key = str(argv[1]);

@@ -172,6 +172,7 @@ describeWithRedis('server command replies, side by side with Redis 7.0', () => {
     ['SLOWLOG', 'GET', '-2'],
     ['SLOWLOG', 'GET', 'x'],
     ['SLOWLOG', 'GET', '1.5'],
+    ['SLOWLOG', 'GET', '9223372036854775807'],
     ['SLOWLOG', 'LEN', 'x'],
     ['SLOWLOG', 'RESET'],
     ['SLOWLOG', 'RESET', 'x'],
