@@ -73,7 +73,7 @@ function configRewriteCommand(c: Client): void {
 
 function configResetstatCommand(c: Client): void {
   c.server.stats.reset();
-  c.server.latency.maxLoopDelayMs = 0;
+  c.server.latency.resetLoopDelay();
   c.server.keyspace.expiredKeys = 0;
   resetCommandStats();
   addOk(c);

@@ -80,8 +80,9 @@ export class Propagator {
     server.keyspace.addListener({
       keyExpired: (db: Db, key: string) => {
         server.dirty++;
-        // Active replicas each expire keys themselves (KeyDB): no DEL travels.
-        if (!server.active.isEnabled) this.propagate(db.id, [DEL, Buffer.from(key, 'latin1')]);
+        // Active replicas each expire keys themselves (KeyDB): no DEL travels. Without
+        // replicas nothing listens: skip the allocation (mass expiry runs through here).
+        if (!server.active.isEnabled && (this.backlog !== null || this.targets.length !== 0)) this.propagate(db.id, [DEL, Buffer.from(key, 'latin1')]);
       },
       keyWillChange: () => undefined,
     });

@@ -8,8 +8,10 @@ import { D } from '../config/directives';
 import { ClientFlag } from './client';
 import type { Server } from './server';
 
-/** Share of each tick active expiry may use (Redis: 25% of CPU at most). */
+/** Share of each tick active expiry may use (Redis: 25% of CPU at most)... */
 const EXPIRE_BUDGET_SHARE = 0.25;
+/** ...spent in slices this long, other events served in between, so it never stalls the loop. */
+const EXPIRE_SLICE_MS = 2;
 const RATE_SAMPLES = 16;
 
 /** A counter's rate per second, averaged over the last RATE_SAMPLES samples. */
@@ -80,7 +82,7 @@ export class Cron {
 
   private tick(periodMs: number): void {
     this.cronloops++;
-    this.server.activeExpire.cycle(Math.min(periodMs * EXPIRE_BUDGET_SHARE, 25));
+    this.expireInSlices(performance.now() + Math.min(periodMs * EXPIRE_BUDGET_SHARE, 25));
     const now = Date.now();
     for (const t of this.tasks) {
       if (now - t.lastRunMs >= t.periodMs) {
@@ -88,6 +90,13 @@ export class Cron {
         t.run();
       }
     }
+  }
+
+  /** Runs active expiry slice by slice until it is done or the tick's budget is spent. */
+  private expireInSlices(deadline: number): void {
+    const expire = this.server.activeExpire;
+    expire.cycle(EXPIRE_SLICE_MS);
+    if (expire.stoppedAtDeadline && performance.now() < deadline) setImmediate(() => this.expireInSlices(deadline));
   }
 
   private closeIdleClients(): void {

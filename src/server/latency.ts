@@ -40,6 +40,12 @@ export class LatencyMonitor {
     this.add('eventloop', worstMs);
   }
 
+  /** CONFIG RESETSTAT: forget the worst delay and what the histogram saw so far. */
+  resetLoopDelay(): void {
+    this.loopDelay.reset();
+    this.maxLoopDelayMs = 0;
+  }
+
   /** Records a latency if it passes the configured threshold (0 = monitor off). */
   add(event: string, ms: number): void {
     const threshold = this.config.get(D.latencyMonitorThreshold);

@@ -15,21 +15,27 @@ export class ActiveExpire {
   private nextDb = 0;
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off (tests of lazy expiry use it). */
   isEnabled = true;
+  /** The last cycle ran out of time with expired keys still being found. */
+  stoppedAtDeadline = false;
 
   constructor(private readonly keyspace: Keyspace) {}
 
   /** Runs for at most budgetMs; returns the number of keys removed. */
   cycle(budgetMs: number): number {
+    this.stoppedAtDeadline = false;
     if (this.keyspace.isReplica || !this.isEnabled) return 0;
     const deadline = performance.now() + budgetMs;
     const dbs = this.keyspace.dbs;
     let removed = 0;
     for (let visited = 0; visited < dbs.length; visited++) {
       const db = dbs[this.nextDb];
+      if (db.expires.size !== 0) removed += this.sweep(db, deadline);
+      if (performance.now() >= deadline) {
+        // Come back to this db next time: it may still hold expired keys.
+        this.stoppedAtDeadline = true;
+        break;
+      }
       this.nextDb = (this.nextDb + 1) % dbs.length;
-      if (db.expires.size === 0) continue;
-      removed += this.sweep(db, deadline);
-      if (performance.now() >= deadline) break;
     }
     return removed;
   }
