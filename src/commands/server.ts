@@ -186,8 +186,9 @@ function debugCommand(c: Client, argv: Buffer[]): void {
   const sub = word(argv[1]);
   if (sub === 'sleep' && argv.length === 3) {
     // Blocks the event loop on purpose, like Redis: used to test timeouts and latency tooling.
-    const seconds = Number(str(argv[2]));
-    if (!Number.isFinite(seconds) || seconds < 0) return addError(c, err.notFloat);
+    // Redis reads it with strtod and no check: junk is 0, a negative sleep returns at once.
+    const parsed = Number.parseFloat(str(argv[2]));
+    const seconds = Number.isFinite(parsed) && parsed > 0 ? parsed : 0;
     const until = performance.now() + seconds * 1000;
     while (performance.now() < until) {
       /* busy wait */
