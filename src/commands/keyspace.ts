@@ -12,6 +12,7 @@ import { addArrayLen, addBulk, addError, addInteger, addNull, addOk, addRaw } fr
 import { err, shared } from '../protocol/shared';
 import type { Client } from '../server/client';
 import type { Db } from '../store/db';
+import { peekAccess, restoreAccess } from '../store/evict';
 import { typeOf, type RedisValue } from '../store/value';
 import { dbIndexArg, intArg, str, word } from './args';
 import { addHelp } from './connection';
@@ -392,9 +393,13 @@ function isSharedInteger(c: Client, v: RedisValue): boolean {
 
 function objectSub(kind: 'encoding' | 'refcount' | 'idletime' | 'freq') {
   return (c: Client, argv: Buffer[]): void => {
-    // objectCommandLookup: counted as a hit or miss, without a keymiss event.
-    const v = lookupRead(c, str(argv[2]), false);
+    // objectCommandLookup: counted as a hit or miss, without a keymiss event,
+    // and not an access of the key (LOOKUP_NOTOUCH): the touch is undone.
+    const key = str(argv[2]);
+    const accessBefore = peekAccess(c.db, key);
+    const v = lookupRead(c, key, false);
     if (v === undefined) return addNull(c);
+    restoreAccess(c.db, key, accessBefore);
     if (kind === 'encoding') return addBulk(c, objectEncoding(v));
     if (kind === 'refcount') return addInteger(c, isSharedInteger(c, v) ? OBJ_SHARED_REFCOUNT : 1);
     const policy = c.server.config.get(D.maxmemoryPolicy);
@@ -405,7 +410,10 @@ function objectSub(kind: 'encoding' | 'refcount' | 'idletime' | 'freq') {
     if (kind === 'freq' && !isLfu) {
       return addError(c, 'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
     }
-    addInteger(c, 0);
+    // Tracking exists only under an LRU/LFU policy; other policies report 0.
+    const tracker = c.db.access;
+    if (tracker === null) return addInteger(c, 0);
+    addInteger(c, kind === 'freq' ? tracker.frequency(key) : tracker.idleSeconds(key));
   };
 }
 

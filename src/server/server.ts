@@ -16,6 +16,7 @@ import { D } from '../config/directives';
 import { log } from '../log';
 import { Keyspace } from '../store/keyspace';
 import { ActiveExpire } from '../store/expire';
+import { installEviction } from '../store/evict';
 import { Client, ClientFlag } from './client';
 import { Stats } from './stats';
 import { isWriteRequest, processCommand } from '../commands/dispatch';
@@ -141,6 +142,7 @@ export class Server {
     this.cron = new Cron(this);
     this.info = new InfoRegistry(this);
     this.replication = new Replication(this);
+    installEviction(this);
   }
 
   requiresAuth(): boolean {

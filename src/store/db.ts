@@ -8,6 +8,7 @@
  * setKey / deleteKey, so lazy expiry, WATCH and snapshot copy-on-write have
  * one place to hook into (the Keyspace's hooks).
  */
+import type { AccessTracker } from './evict';
 import type { RedisValue } from './value';
 
 export interface DbHooks {
@@ -22,6 +23,8 @@ export class Db {
   expires = new Map<string, number>();
   /** Last-write timestamps (hybrid logical clock) for active replication; empty otherwise. */
   keyTimestamps = new Map<string, number>();
+  /** Per-key LRU time / LFU counter while an LRU or LFU maxmemory policy is set (evict.ts); null otherwise. */
+  access: AccessTracker | null = null;
 
   constructor(
     public id: number,
@@ -40,6 +43,7 @@ export class Db {
       const when = this.expires.get(key);
       if (when !== undefined && when <= Date.now() && this.hooks.expireIfNeeded(this, key, when)) return undefined;
     }
+    if (this.access !== null) this.access.touch(key);
     return v;
   }
 
@@ -59,6 +63,7 @@ export class Db {
     this.hooks.willModify(this, key);
     this.dict.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (this.access !== null) this.access.stored(key);
   }
 
   /** Replaces the value of an existing key in place (TTL kept). */
@@ -72,6 +77,7 @@ export class Db {
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     if (this.keyTimestamps.size !== 0) this.keyTimestamps.delete(key);
+    if (this.access !== null) this.access.meta.delete(key);
     return true;
   }
 
@@ -100,6 +106,7 @@ export class Db {
     this.dict = new Map();
     this.expires = new Map();
     this.keyTimestamps = new Map();
+    if (this.access !== null) this.access.reset();
   }
 
   /** SWAPDB: exchange contents with another db. */
@@ -107,5 +114,6 @@ export class Db {
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.keyTimestamps, other.keyTimestamps] = [other.keyTimestamps, this.keyTimestamps];
+    [this.access, other.access] = [other.access, this.access];
   }
 }

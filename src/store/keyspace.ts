@@ -60,13 +60,22 @@ export class Keyspace implements DbHooks {
     const dict = db.dict;
     if (dict.size === 0) return undefined;
     for (let attempt = 0; attempt < 100 && dict.size !== 0; attempt++) {
-      const skip = Math.floor(Math.random() * Math.min(dict.size, 16));
-      let key: string | undefined;
-      for (let i = 0; i <= skip; i++) key = this.nextRoundRobinKey(dict);
+      const key = this.sampleKey(dict);
       if (key === undefined) return undefined;
       if (db.lookupRead(key) !== undefined) return key;
     }
     return undefined;
+  }
+
+  /**
+   * A key of `map` (a db's dict or expires) by the round-robin walk with a
+   * random skip, without lookup side effects (eviction samples with it).
+   */
+  sampleKey(map: Map<string, unknown>): string | undefined {
+    const skip = Math.floor(Math.random() * Math.min(map.size, 16));
+    let key: string | undefined;
+    for (let i = 0; i <= skip; i++) key = this.nextRoundRobinKey(map);
+    return key;
   }
 
   private roundRobin = new WeakMap<Map<string, unknown>, Iterator<string>>();
