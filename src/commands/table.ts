@@ -18,6 +18,7 @@ import { hashCommands } from './hash';
 import { setCommands } from './set';
 import { zsetCommands } from './zset';
 import { persistenceCommands } from './persistence';
+import { bitmapCommands } from './bitmap';
 
 export const COMMANDS: readonly Command[] = [
   ...connectionCommands,
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   ...setCommands,
   ...zsetCommands,
   ...persistenceCommands,
+  ...bitmapCommands,
 ];
 
 const byName = new Map<string, Command>();
