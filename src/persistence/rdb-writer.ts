@@ -21,7 +21,8 @@ import type { HashValue } from '../store/types/hash';
 import type { ListValue } from '../store/types/list';
 import type { SetValue } from '../store/types/set';
 import type { ZSetValue } from '../store/types/zset';
-import type { RedisValue } from '../store/value';
+import type { SkipListNode } from '../store/types/skiplist';
+import type { Collection, RedisValue } from '../store/value';
 import { lzfCompress } from './lzf';
 import { LZF_MIN_LENGTH, RdbEnc, RdbOpcode, RdbType, RDB_VERSION } from './rdb-format';
 
@@ -33,6 +34,17 @@ const INLINE_COPY_MAX = 24;
 const SCRATCH_KEEP_BYTES = 1024 * 1024;
 
 const NO_CHUNK = Buffer.alloc(0);
+
+/** The plain RDB types Redis 7.0 loads for each of our collections. */
+const TYPE_BYTE: Record<Collection['type'], number> = {
+  list: RdbType.List,
+  set: RdbType.Set,
+  hash: RdbType.Hash,
+  zset: RdbType.Zset2,
+};
+
+/** Where a collection's elements continue: an index, or the next sorted-set node. */
+export type ElementCursor = number | SkipListNode;
 
 let lzfIn = Buffer.allocUnsafe(4096);
 
@@ -108,6 +120,17 @@ export class RdbEncoder {
 
   /** One key: [expiry] [mvcc-tstamp] type key value. expireAtMs / mvcc are -1 when absent. */
   keyValue(key: string, value: RedisValue, expireAtMs: number, mvcc: number): void {
+    const cursor = this.beginKey(key, value, expireAtMs, mvcc);
+    if (cursor !== null) this.elements(value as Collection, cursor, Infinity);
+  }
+
+  /**
+   * A key up to its elements: [expiry] [mvcc-tstamp] type key, then the
+   * value of a string (returns null: done) or the length of a collection
+   * (returns the cursor of its first element, for `elements`). Lets a
+   * snapshot write a big collection across several slices.
+   */
+  beginKey(key: string, value: RedisValue, expireAtMs: number, mvcc: number): ElementCursor | null {
     if (expireAtMs !== -1) {
       this.reserve(9);
       this.buf[this.pos++] = RdbOpcode.ExpireTimeMs;
@@ -118,54 +141,47 @@ export class RdbEncoder {
       this.byte(RdbType.String);
       this.string(key);
       this.string(value);
-      return;
+      return null;
     }
-    // Index access rather than the types' generators: no iterator or tuple per
-    // element, so a snapshot of big collections makes little garbage for the GC.
-    switch (value.type) {
-      case 'list': {
-        const list = value as ListValue;
-        const n = list.size;
-        this.byte(RdbType.List);
-        this.string(key);
-        this.length(n);
-        for (let i = 0; i < n; i++) this.string(list.at(i));
-        return;
+    this.byte(TYPE_BYTE[value.type]);
+    this.string(key);
+    this.length(value.size);
+    // Highest score first, as rdbSaveObject does: a loader inserting in that order always stops at the head.
+    return value.type === 'zset' ? (value as ZSetValue).last : 0;
+  }
+
+  /**
+   * Up to maxElements elements from cursor; returns where to continue, or
+   * null after the last one. Index access (and the skip list's links)
+   * rather than the types' generators: no iterator or tuple per element,
+   * so a snapshot of big collections leaves little garbage for the GC.
+   */
+  elements(value: Collection, cursor: ElementCursor, maxElements: number): ElementCursor | null {
+    if (value.type === 'zset') {
+      let node = cursor as SkipListNode | null;
+      for (let n = 0; node !== null && n < maxElements; n++, node = node.backward) {
+        this.string(node.member);
+        this.reserve(8);
+        this.pos = this.buf.writeDoubleLE(node.score, this.pos);
       }
-      case 'set': {
-        const set = value as SetValue;
-        const n = set.size;
-        this.byte(RdbType.Set);
-        this.string(key);
-        this.length(n);
-        for (let i = 0; i < n; i++) this.string(set.memberAt(i));
-        return;
-      }
-      case 'hash': {
-        const hash = value as HashValue;
-        const n = hash.size;
-        this.byte(RdbType.Hash);
-        this.string(key);
-        this.length(n);
-        for (let i = 0; i < n; i++) {
-          this.string(hash.fieldAt(i));
-          this.string(hash.valueAt(i));
-        }
-        return;
-      }
-      case 'zset': {
-        this.byte(RdbType.Zset2);
-        this.string(key);
-        this.length(value.size);
-        // Highest score first, as rdbSaveObject does: a loader inserting in that order always stops at the head.
-        for (let node = (value as ZSetValue).last; node !== null; node = node.backward) {
-          this.string(node.member);
-          this.reserve(8);
-          this.pos = this.buf.writeDoubleLE(node.score, this.pos);
-        }
-        return;
+      return node;
+    }
+    const from = cursor as number;
+    const to = Math.min(value.size, from + maxElements);
+    if (value.type === 'list') {
+      const list = value as ListValue;
+      for (let i = from; i < to; i++) this.string(list.at(i));
+    } else if (value.type === 'set') {
+      const set = value as SetValue;
+      for (let i = from; i < to; i++) this.string(set.memberAt(i));
+    } else {
+      const hash = value as HashValue;
+      for (let i = from; i < to; i++) {
+        this.string(hash.fieldAt(i));
+        this.string(hash.valueAt(i));
       }
     }
+    return to < value.size ? to : null;
   }
 
   // ---- primitives ---------------------------------------------------------

@@ -38,14 +38,19 @@
  * every ByteSink. A sink returns false from write when it is full; the walk
  * then pauses until every full sink calls its drain callback. The pause is
  * checked between keys, so a sink must still accept the few chunks that
- * come before it takes effect. A huge single key is serialized in one go
- * (a known limit: keys are the unit).
+ * come before it takes effect.
+ *
+ * Big collections: the walk writes a collection's elements in steps of
+ * ELEMENTS_PER_CLOCK_CHECK and may end a slice inside one (`partial`, an
+ * index or a sorted-set node). If that key is about to change, the rest of
+ * it is written at once first, so the file holds its start-time content.
+ * A copy-on-write of a big key not reached yet is still made in one go.
  */
 import type { Db } from '../store/db';
 import type { Keyspace } from '../store/keyspace';
-import type { RedisValue } from '../store/value';
+import type { Collection, RedisValue } from '../store/value';
 import { Crc64 } from './crc64';
-import { DEFAULT_CHUNK_BYTES, RdbEncoder } from './rdb-writer';
+import { DEFAULT_CHUNK_BYTES, ElementCursor, RdbEncoder } from './rdb-writer';
 
 /** Where snapshot bytes go: a file (BGSAVE) or, later, a replica socket. */
 export interface ByteSink {
@@ -80,6 +85,8 @@ const enum State {
 
 /** Keys between two clock reads while walking or scanning. */
 const KEYS_PER_CLOCK_CHECK = 16;
+/** Elements of one collection between two clock reads. */
+const ELEMENTS_PER_CLOCK_CHECK = 256;
 /** Chunk size for early copies of dbs not reached yet (usually few keys). */
 const EARLY_CHUNK_BYTES = 16 * 1024;
 /** Chunk size for one key's copy (copied out at its exact size: many may wait). */
@@ -180,6 +187,8 @@ export class Snapshot {
   cowBytes = 0;
   /** Called once every byte, checksum included, was handed to the sinks. */
   onFinish: (() => void) | null = null;
+  /** A collection the walk is in the middle of (a slice ended inside it). */
+  private partial: { dict: Map<string, RedisValue>; key: string; value: Collection; cursor: ElementCursor } | null = null;
   /** Serializes the copies made while their db is walked, one key at a time. */
   private readonly copyEncoder: RdbEncoder;
   private readonly copyParts: Buffer[] = [];
@@ -292,6 +301,7 @@ export class Snapshot {
 
   /** Writes the db's keys; true once its iterator is exhausted. */
   private walkDb(view: DbView, deadline: number): boolean {
+    if (this.partial !== null && !this.continuePartial(deadline)) return false;
     const enc = this.encoder;
     const it = view.iterator!;
     const { expires, timestamps, early } = view;
@@ -303,12 +313,32 @@ export class Snapshot {
       const key = r.value[0];
       if (early.size !== 0 && early.has(key)) continue;
       view.addVisited(key);
-      enc.keyValue(key, r.value[1], expires.size === 0 ? -1 : expires.get(key) ?? -1, timestamps.size === 0 ? -1 : timestamps.get(key) ?? -1);
+      const value = r.value[1];
+      const cursor = enc.beginKey(key, value, expires.size === 0 ? -1 : expires.get(key) ?? -1, timestamps.size === 0 ? -1 : timestamps.get(key) ?? -1);
       this.keysWritten++;
+      if (cursor !== null) {
+        this.partial = { dict: view.dict, key, value: value as Collection, cursor };
+        if (!this.continuePartial(deadline)) return false;
+      }
       if (++n % KEYS_PER_CLOCK_CHECK === 0 && this.mustPause(deadline)) return false;
     }
     view.iterator = null;
     view.phase = DbPhase.Resolving;
+    return true;
+  }
+
+  /** Writes the elements of the collection in progress; false when the slice ends first. */
+  private continuePartial(deadline: number): boolean {
+    const p = this.partial!;
+    let cursor: ElementCursor | null = p.cursor;
+    while (cursor !== null) {
+      cursor = this.encoder.elements(p.value, cursor, ELEMENTS_PER_CLOCK_CHECK);
+      if (cursor !== null && this.mustPause(deadline)) {
+        p.cursor = cursor;
+        return false;
+      }
+    }
+    this.partial = null;
     return true;
   }
 
@@ -356,6 +386,9 @@ export class Snapshot {
 
   /** Keyspace hook: a key of some db is about to change. */
   beforeChange(db: Db, key: string): void {
+    const partial = this.partial;
+    // The collection being written is finished before it changes: the rest is its start-time content.
+    if (partial !== null && partial.key === key && partial.dict === db.dict) this.continuePartial(Infinity);
     const view = this.viewByDict.get(db.dict);
     if (view === undefined || view.early.has(key)) return;
     view.early.add(key);
@@ -414,6 +447,7 @@ export class Snapshot {
   }
 
   private release(): void {
+    this.partial = null;
     this.registry.remove(this);
     this.viewByDict.clear();
     this.views = [];

@@ -223,3 +223,49 @@ test('RedisValue list mutated in place after lookupWrite is copied first', async
   await untilEnded(sink);
   expect(decode(sink.bytes).dbs[0]['zz-list'].value).toEqual(['list', ['1', '2']]);
 });
+
+test('a big collection is written across slices; changed mid-way, it is finished first with its start-time content', async () => {
+  const { HashValue } = await import('../../../src/store/types/hash');
+  const { SetValue } = await import('../../../src/store/types/set');
+  const { ZSetValue } = await import('../../../src/store/types/zset');
+  const ks = new Keyspace(16);
+  const registry = new SnapshotRegistry(ks);
+  const db = ks.dbs[0];
+  const bigList = new ListValue();
+  const bigHash = new HashValue();
+  const bigSet = new SetValue();
+  const bigZset = new ZSetValue();
+  for (let i = 0; i < 20000; i++) {
+    bigList.pushBack(`item-${i}`);
+    bigHash.set(`field-${i}`, `value-${i}`);
+    bigSet.add(`member-${i}`);
+    bigZset.add(`z-${i}`, i / 3);
+  }
+  db.setKey('a-list', bigList);
+  db.setKey('b-hash', bigHash);
+  db.setKey('c-set', bigSet);
+  db.setKey('d-zset', bigZset);
+  const expected = expectedOf(ks);
+  // sliceMs 0: every slice stops after one step of elements, so each collection spans many slices.
+  const snap = snapshotOf(registry, 0, 4096);
+  const sink = new MemorySink();
+  snap.addSink(sink);
+  snap.start();
+  let slicesSeen = 0;
+  const mutations: (() => void)[] = [
+    () => (db.lookupWrite('a-list') as ListValue).pushBack('late'),
+    () => (db.lookupWrite('b-hash') as InstanceType<typeof HashValue>).delete('field-1'),
+    () => (db.lookupWrite('c-set') as InstanceType<typeof SetValue>).delete('member-19999'),
+    () => (db.lookupWrite('d-zset') as InstanceType<typeof ZSetValue>).add('z-0', 1e9),
+  ];
+  while (!sink.isEnded) {
+    await turn();
+    slicesSeen++;
+    // Change each collection while the walk is somewhere inside it.
+    if (slicesSeen % 20 === 10 && mutations.length > 0) mutations.shift()!();
+  }
+  // Each collection takes ~80 steps; a change finishes it early, so ~20 slices each.
+  expect(mutations.length).toBe(0);
+  expect(slicesSeen).toBeGreaterThan(60);
+  expect(decode(sink.bytes).dbs).toEqual(expected);
+});
