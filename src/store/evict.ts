@@ -54,6 +54,8 @@ const ENTRY_OVERHEAD_BYTES = 96;
 const ELEMENT_BYTES = 64;
 /** Keys evicted between clock reads (Redis checks its time limit every 16 keys). */
 const KEYS_PER_TIME_CHECK = 16;
+/** Up to this many extra round-robin hops per sample, to spread samples over the dict. */
+const SAMPLE_JUMPS = 16;
 /** Sampling rounds after which a pool that keeps finding only ghosts gives up. */
 const MAX_POOL_ROUNDS = 64;
 
@@ -395,7 +397,10 @@ export class Eviction implements CommandGate {
     const tracker = db.access;
     const keyspace = this.server.keyspace;
     for (let s = 0; s < this.samples && s < map.size; s++) {
-      const key = keyspace.sampleKey(map);
+      // Jump further than sampleKey's own skip: the walk follows insertion order, and
+      // neighbours in it have similar ages, which would make the pool local.
+      let key = keyspace.sampleKey(map);
+      for (let jump = Math.floor(Math.random() * SAMPLE_JUMPS); jump > 0; jump--) key = keyspace.sampleKey(map);
       if (key === undefined) return;
       let score: number;
       if (this.policy === Policy.VolatileTtl) score = Number.MAX_SAFE_INTEGER - (db.expires.get(key) ?? 0);
