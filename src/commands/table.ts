@@ -19,6 +19,7 @@ import { setCommands } from './set';
 import { zsetCommands } from './zset';
 import { persistenceCommands } from './persistence';
 import { bitmapCommands } from './bitmap';
+import { hyperloglogCommands } from './hyperloglog';
 
 export const COMMANDS: readonly Command[] = [
   ...connectionCommands,
@@ -35,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   ...zsetCommands,
   ...persistenceCommands,
   ...bitmapCommands,
+  ...hyperloglogCommands,
 ];
 
 const byName = new Map<string, Command>();
