@@ -106,6 +106,8 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
   const errorsBefore = server.stats.totalErrorReplies;
   const dbId = c.db.id;
   c.propagateArgv = null;
+  // CLIENT LIST/INFO show the command being run, as Redis sets c->lastcmd first.
+  c.lastCommand = cmd.fullName;
   const t0 = performance.now();
   try {
     cmd.handler!(c, argv);
@@ -119,12 +121,14 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
   cmd.usec += durationUs;
   if (server.stats.totalErrorReplies !== errorsBefore) cmd.failedCalls++;
   server.stats.totalCommandsProcessed++;
-  c.lastCommand = cmd.fullName;
   const threshold = server.slowlog.thresholdUs;
   if (threshold >= 0 && durationUs >= threshold && (cmd.flags & F.skip_slowlog) === 0) {
     server.slowlog.record(argv, durationUs, c.addr, c.name);
   }
-  if (server.monitors.size !== 0 && (cmd.flags & (F.skip_monitor | F.admin)) === 0) feedMonitors(c, dbId, argv);
+  const latencyMs = server.latency.thresholdMs;
+  if (latencyMs !== 0 && durationUs >= latencyMs * 1000) server.latency.add((cmd.flags & F.fast) !== 0 ? 'fast-command' : 'command', Math.round(durationUs / 1000));
+  // Monitors see the db the command left selected (SELECT 2 shows [2 ...]), as in Redis.
+  if (server.monitors.size !== 0 && (cmd.flags & (F.skip_monitor | F.admin)) === 0) feedMonitors(c, c.db.id, argv);
   // A classic replica forwards its master's stream byte for byte instead; RREPLAY forwards its frame.
   if ((server.dirty !== dirtyBefore || c.propagateArgv !== null) && (cmd.flags & (F.write | F.may_replicate)) !== 0 && (c.flags & ClientFlag.NoPropagate) === 0) {
     server.propagator.propagate(dbId, c.propagateArgv ?? argv);

@@ -25,6 +25,8 @@ import { splitArgs } from './split-args';
 
 const INLINE_MAX_BYTES = 64 * 1024;
 const BIG_ARG_BYTES = 32 * 1024;
+/** A big argument's buffer starts at most this large and doubles as bytes arrive. */
+const BIG_ARG_FIRST_ALLOC = 1024 * 1024;
 const INT_MAX = 2147483647;
 const EMPTY = Buffer.alloc(0);
 
@@ -42,8 +44,10 @@ export class RequestParser {
   private args: Buffer[] = [];
   /** Length of the bulk being read, or -1 while its `$` header is pending. */
   private bulkLen = -1;
+  /** A big argument being assembled: `bigTarget` bytes (value + CRLF) expected, `bigFilled` received. */
   private big: Buffer | null = null;
   private bigFilled = 0;
+  private bigTarget = 0;
   /** Total bytes consumed by completed requests (a replica's processed offset). */
   consumedBytes = 0;
   /** Bytes of the request being parsed so far. */
@@ -57,10 +61,8 @@ export class RequestParser {
 
   feed(chunk: Buffer): void {
     if (this.big !== null) {
-      const need = this.big.length - this.bigFilled;
-      const take = Math.min(need, chunk.length);
-      chunk.copy(this.big, this.bigFilled, 0, take);
-      this.bigFilled += take;
+      const take = Math.min(this.bigTarget - this.bigFilled, chunk.length);
+      this.appendBig(chunk, 0, take);
       chunk = chunk.subarray(take);
       if (chunk.length === 0) return;
     }
@@ -75,6 +77,24 @@ export class RequestParser {
   /** Bytes received but not yet turned into a command (qbuf in CLIENT LIST). */
   get bufferedBytes(): number {
     return this.buf.length - this.pos + (this.big !== null ? this.bigFilled : 0);
+  }
+
+  /**
+   * Copies bytes into the big argument, growing its buffer by doubling: a
+   * frame that only declares a huge length costs no memory up front.
+   */
+  private appendBig(src: Buffer, from: number, to: number): void {
+    const n = to - from;
+    let big = this.big!;
+    if (this.bigFilled + n > big.length) {
+      let size = big.length;
+      while (size < this.bigFilled + n) size *= 2;
+      const grown = Buffer.allocUnsafe(Math.min(size, this.bigTarget));
+      big.copy(grown, 0, 0, this.bigFilled);
+      this.big = big = grown;
+    }
+    src.copy(big, this.bigFilled, from, to);
+    this.bigFilled += n;
   }
 
   /** Allocated query-buffer memory. */
@@ -168,10 +188,11 @@ export class RequestParser {
   private parseArgs(): boolean {
     while (this.argsLeft > 0) {
       if (this.big !== null) {
-        if (this.bigFilled < this.big.length) return false;
-        this.args.push(this.big.subarray(0, this.big.length - 2));
+        if (this.bigFilled < this.bigTarget) return false;
+        this.args.push(this.big.subarray(0, this.bigTarget - 2));
         this.big = null;
         this.bigFilled = 0;
+        this.bigTarget = 0;
         this.bulkLen = -1;
         this.argsLeft--;
         continue;
@@ -202,10 +223,10 @@ export class RequestParser {
         this.bulkLen = n;
         if (n >= BIG_ARG_BYTES && this.buf.length - this.pos < n + 2) {
           // Assemble a large value in one buffer: each later chunk is copied once.
-          this.big = Buffer.allocUnsafe(n + 2);
-          const have = this.buf.length - this.pos;
-          this.buf.copy(this.big, 0, this.pos, this.buf.length);
-          this.bigFilled = have;
+          this.bigTarget = n + 2;
+          this.big = Buffer.allocUnsafe(Math.min(this.bigTarget, BIG_ARG_FIRST_ALLOC));
+          this.bigFilled = 0;
+          this.appendBig(this.buf, this.pos, this.buf.length);
           this.pos = this.buf.length;
           continue;
         }
@@ -220,7 +241,10 @@ export class RequestParser {
   }
 }
 
-/** Parses an optionally negative decimal in buf[start, end); null if malformed. */
+/**
+ * Parses an optionally negative decimal in buf[start, end); null if
+ * malformed. Like Redis's string2ll: no leading zeros, no "-0".
+ */
 function parseDecimal(buf: Buffer, start: number, end: number): number | null {
   if (start >= end || end - start > 18) return null;
   let i = start;
@@ -230,6 +254,7 @@ function parseDecimal(buf: Buffer, start: number, end: number): number | null {
     i++;
     if (i === end) return null;
   }
+  if (buf[i] === 48 && (end - i > 1 || negative)) return null;
   let n = 0;
   for (; i < end; i++) {
     const d = buf[i] - 48;

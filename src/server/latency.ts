@@ -27,7 +27,12 @@ export class LatencyMonitor {
   /** Worst event-loop delay since start or CONFIG RESETSTAT, ms. */
   maxLoopDelayMs = 0;
 
-  constructor(private readonly config: Config) {
+  /** latency-monitor-threshold in ms (0 = off), kept here for the per-command check. */
+  thresholdMs: number;
+
+  constructor(config: Config) {
+    this.thresholdMs = config.get(D.latencyMonitorThreshold);
+    config.onChange(D.latencyMonitorThreshold, (v) => (this.thresholdMs = v));
     this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
     this.loopDelay.enable();
   }
@@ -48,7 +53,7 @@ export class LatencyMonitor {
 
   /** Records a latency if it passes the configured threshold (0 = monitor off). */
   add(event: string, ms: number): void {
-    const threshold = this.config.get(D.latencyMonitorThreshold);
+    const threshold = this.thresholdMs;
     if (threshold === 0 || ms < threshold) return;
     const nowSec = Math.floor(Date.now() / 1000);
     let series = this.events.get(event);

@@ -64,7 +64,7 @@ const PROTECTED_MODE_TEXT =
   'publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just ' +
   "disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then " +
   "restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. " +
-  '4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the ' +
+  '4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the ' +
   'server to start accepting connections from the outside.\r\n';
 
 export class Server {
@@ -126,6 +126,9 @@ export class Server {
     config.onChange(D.timeout, (v) => (this.limits.timeoutSec = v));
     this.notifyFlags = parseNotifyFlags(config.get(D.notifyKeyspaceEvents)) ?? 0;
     config.onChange(D.notifyKeyspaceEvents, (v) => (this.notifyFlags = parseNotifyFlags(v) ?? 0));
+    this.keyspace.onKeyAdded = (db, key) => {
+      if (this.notifyFlags !== 0) notifyKeyspaceEvent(this, NotifyClass.NewKey, 'new', key, db.id);
+    };
     this.active = new ActiveReplication(this);
     this.propagator = new Propagator(this);
     this.keyspace.addListener({

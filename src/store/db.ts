@@ -16,6 +16,8 @@ export interface DbHooks {
   expireIfNeeded(db: Db, key: string, expiresAtMs: number): boolean;
   /** Called before a key's value or TTL is changed or the key removed. */
   willModify(db: Db, key: string): void;
+  /** A key that did not exist was created (keyspace `new` events). */
+  keyAdded(db: Db, key: string): void;
 }
 
 export class Db {
@@ -61,7 +63,9 @@ export class Db {
   /** Stores a value; the TTL is dropped unless keepTtl (SET semantics). */
   setKey(key: string, value: RedisValue, keepTtl = false): void {
     this.hooks.willModify(this, key);
+    const sizeBefore = this.dict.size;
     this.dict.set(key, value);
+    if (this.dict.size !== sizeBefore) this.hooks.keyAdded(this, key);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (this.access !== null) this.access.stored(key);
   }

@@ -50,6 +50,13 @@ export class Keyspace implements DbHooks {
     for (let i = 0; i < ls.length; i++) ls[i].keyWillChange(db, key);
   }
 
+  /** Set by the server: fires the keyspace `new` event (only when notifications are on). */
+  onKeyAdded: ((db: Db, key: string) => void) | null = null;
+
+  keyAdded(db: Db, key: string): void {
+    if (this.onKeyAdded !== null) this.onKeyAdded(db, key);
+  }
+
   /**
    * RANDOMKEY and random eviction: a Map offers no O(1) random access, so a
    * per-db iterator walks the keys round-robin and skips a random few each

@@ -35,7 +35,8 @@ export async function readDataset(r: Redis, dbs = 16): Promise<Dataset> {
       else if (type === 'zset') value = await r.zrange(k, 0, -1, 'WITHSCORES');
       else value = null;
       const pttl = await r.pttl(k);
-      entries[k.toString('latin1')] = { type, value, ttl: pttl < 0 ? pttl : Math.round(pttl / 1000) };
+      // TTLs in 10-second units: two reads a moment apart must agree.
+      entries[k.toString('latin1')] = { type, value, ttl: pttl < 0 ? pttl : Math.round(pttl / 10000) };
     }
     out[`db${db}`] = entries;
   }

@@ -481,10 +481,8 @@ describeWithRedis('protected-mode', () => {
     await ours.stop();
   });
 
-  // Known difference in src/server/server.ts (not owned here): Redis 7.0's
-  // text says "4) Setup a an authentication password" (its typo); ours says
-  // "Set up an". Proposed fix: copy Redis's sentence into PROTECTED_MODE_TEXT.
-  (external ? test.failing : test.skip)('the DENIED text is byte for byte the one Redis 7.0 sends', async () => {
+  // Redis 7.0's text has a typo ("4) Setup a an authentication password"); we copy it.
+  (external ? test : test.skip)('the DENIED text is byte for byte the one Redis 7.0 sends', async () => {
     const [ours, ref] = await Promise.all([startServer(['--bind', '0.0.0.0']), startReference(['--bind', '0.0.0.0'])]);
     const [mine, theirs] = await Promise.all([fromOutside(ours.port, 'PING\r\n'), fromOutside(ref.port, 'PING\r\n')]);
     await Promise.all([ours.stop(), ref.stop()]);

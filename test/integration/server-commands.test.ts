@@ -94,33 +94,19 @@ describeWithRedis('server commands, side by side with Redis 7.0', () => {
     expect(mine).toEqual(theirs);
   });
 
-  // Known difference in src/commands/dispatch.ts (not owned here): MONITOR
-  // is fed with the db id taken before the command ran, so SELECT 2 shows
-  // [0 ...]; Redis feeds monitors after call() with c->db->id. Proposed
-  // fix: in call(), pass c.db.id (after the handler) to feedMonitors.
-  test.failing('MONITOR shows SELECT under the db it selected', async () => {
+  test('MONITOR shows SELECT under the db it selected', async () => {
     const commands = 'SELECT 2\r\nGET k\r\nSELECT 0\r\n';
     const [mine, theirs] = await Promise.all([monitorOutput(ours.port, commands), monitorOutput(ref.port, commands)]);
     expect(mine).toEqual(theirs);
   });
 
-  // Known difference in src/commands/dispatch.ts (not owned here): CLIENT
-  // LIST/INFO show cmd=<the previous command> for the calling client, since
-  // lastCommand is set after the handler; Redis sets c->lastcmd before
-  // running it (cmd=client|info). Proposed fix: move `c.lastCommand =
-  // cmd.fullName` above the handler call in call().
-  test.failing('CLIENT INFO names the command being run', async () => {
+  test('CLIENT INFO names the command being run', async () => {
     const [mine, theirs] = await Promise.all([a.command('CLIENT', 'INFO'), b.command('CLIENT', 'INFO')]);
     const cmd = (reply: string) => / cmd=(\S+) /.exec(reply)![1];
     expect(cmd(mine)).toEqual(cmd(theirs));
   });
 
-  // Known gap in src/commands/dispatch.ts (not owned here): a command slower
-  // than latency-monitor-threshold is not recorded as the 'command' event
-  // (Redis: latencyAddSampleIfNeeded in call()). Proposed fix: after the
-  // handler, `if (threshold > 0 && ms >= threshold) server.latency.add(fast ?
-  // 'fast-command' : 'command', ms)`.
-  test.failing("LATENCY LATEST records a slow command as the 'command' event", async () => {
+  test("LATENCY LATEST records a slow command as the 'command' event", async () => {
     await Promise.all([a.command('CONFIG', 'SET', 'latency-monitor-threshold', '100'), b.command('CONFIG', 'SET', 'latency-monitor-threshold', '100')]);
     await Promise.all([a.command('DEBUG', 'SLEEP', '0.2'), b.command('DEBUG', 'SLEEP', '0.2')]);
     const [mine, theirs] = await Promise.all([a.command('LATENCY', 'HISTORY', 'command'), b.command('LATENCY', 'HISTORY', 'command')]);

@@ -139,14 +139,7 @@ describeWithRedis('transactions and pub/sub, side by side with Redis 7.0', () =>
     expect(mine).toEqual(theirs);
   });
 
-  // Known gap: 'n' (new key) events are never published. Redis fires them in
-  // dbAdd; here Db.setKey would report an added key to the Keyspace's
-  // listeners, and the listener that publishes keyspace events is
-  // registered in src/server/server.ts (not owned here). Proposed fix: a
-  // `keyAdded(db, key)` listener hook called from Db.setKey when dict.size
-  // grows, and in Server's listener `keyAdded: (db, key) =>
-  // notifyKeyspaceEvent(this, NotifyClass.NewKey, 'new', key, db.id)`.
-  test.failing('keyspace notifications: new-key events (n)', async () => {
+  test('keyspace notifications: new-key events (n)', async () => {
     const steps: Step[] = [
       [2, ['CONFIG', 'SET', 'notify-keyspace-events', 'KEn']],
       [0, ['PSUBSCRIBE', '__key*@0__:*']],
