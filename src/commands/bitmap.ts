@@ -374,6 +374,7 @@ function bitfieldGeneric(c: Client, argv: Buffer[], isReadOnlyCommand: boolean):
   const key = str(argv[1]);
   let buf: Buffer;
   let isNew = false;
+  let isGrown = false;
   if (isReadOnly) {
     const s = readString(c, key);
     if (s === null) return;
@@ -384,6 +385,7 @@ function bitfieldGeneric(c: Client, argv: Buffer[], isReadOnlyCommand: boolean):
     if (target === null) return;
     buf = Buffer.from(target.value, 'latin1');
     isNew = target.isNew;
+    isGrown = target.isGrown;
   }
   addArrayLen(c, ops.length);
   let changes = 0;
@@ -396,19 +398,20 @@ function bitfieldGeneric(c: Client, argv: Buffer[], isReadOnlyCommand: boolean):
     // An unsigned field takes the SET value as C's uint64 would.
     const requested = f.op === FieldOp.Set ? (f.isSigned ? f.value : BigInt.asUintN(64, f.value)) : old + f.value;
     const next = fitField(requested, f.bits, f.isSigned, f.overflow);
-    // Like Redis, a refused (FAIL) write still counts as a change for dirty and the event.
-    changes++;
     if (next === null) {
       addNull(c);
       continue;
     }
     addInteger(c, f.op === FieldOp.Set ? old : next);
+    if (next === old) continue;
     writeField(buf, f.offset, f.bits, next);
+    changes++;
   }
-  if (changes !== 0) {
-    storeBitmap(c, key, buf.latin1Slice(0, buf.length), isNew);
-    signalWrite(c, NotifyClass.String, 'setbit', key, changes);
-  }
+  // Redis 7.0 counts only fields whose value changed: a key created or grown
+  // by writes that all failed or wrote the same value stays, with no event,
+  // no dirty and so no propagation.
+  if (isGrown || changes !== 0) storeBitmap(c, key, buf.latin1Slice(0, buf.length), isNew);
+  if (changes !== 0) signalWrite(c, NotifyClass.String, 'setbit', key, changes);
 }
 
 export const bitmapCommands = family('bitmap', [

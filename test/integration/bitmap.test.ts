@@ -1,6 +1,7 @@
 import { closeClients, startServer, RunningServer } from '../helpers/server';
 import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
 import { ReplyReader } from '../helpers/compare';
+import Redis from 'ioredis';
 
 /**
  * Bitmap commands side by side with Redis 7.0: every reply byte, every
@@ -187,5 +188,40 @@ describeWithRedis('bitmaps, side by side with Redis 7.0', () => {
       }
       await same('GET', key);
     }
+  });
+
+  it('fires the same keyspace events as Redis (no event for unchanged bits or failed fields)', async () => {
+    const events: string[][] = [];
+    for (const port of [ours.port, ref.port]) {
+      const sub = new Redis(port);
+      const cmd = new Redis(port);
+      await cmd.config('SET', 'notify-keyspace-events', 'KEA');
+      const seen: string[] = [];
+      sub.on('pmessage', (_pattern: string, channel: string, key: string) => seen.push(`${channel} ${key}`));
+      await sub.psubscribe('__keyevent@0__:*');
+      const steps: string[][] = [
+        ['SETBIT', 'ev', '3', '1'],
+        ['SETBIT', 'ev', '3', '1'],
+        ['SETBIT', 'ev', '3', '0'],
+        ['SETBIT', 'ev', '30', '0'],
+        ['BITFIELD', 'ev', 'GET', 'u8', '0'],
+        ['BITFIELD', 'ev', 'SET', 'u8', '0', '0'],
+        ['BITFIELD', 'ev', 'OVERFLOW', 'FAIL', 'SET', 'u2', '100', '9'],
+        ['BITFIELD', 'ev', 'INCRBY', 'u2', '0', '0'],
+        ['BITFIELD', 'evnew', 'OVERFLOW', 'FAIL', 'SET', 'u2', '0', '9'],
+        ['BITFIELD', 'ev', 'SET', 'u8', '0', '1', 'SET', 'u8', '8', '2'],
+        ['BITOP', 'OR', 'evdest', 'ev'],
+        ['BITOP', 'OR', 'evdest', 'nothing'],
+      ];
+      for (const step of steps) await cmd.call(step[0], ...step.slice(1));
+      const summary = `strlen ${await cmd.strlen('ev')} exists ${await cmd.exists('evnew')}`;
+      // Events published before the PING reply have reached the subscriber.
+      await sub.ping();
+      seen.push(summary);
+      events.push(seen);
+      sub.disconnect();
+      cmd.disconnect();
+    }
+    expect(events[0]).toEqual(events[1]);
   });
 });
