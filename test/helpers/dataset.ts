@@ -32,7 +32,7 @@ export async function readDataset(r: Redis, dbs = 16): Promise<Dataset> {
         for (let i = 0; i < flat.length; i += 2) pairs.push([String(flat[i]), String(flat[i + 1])]);
         value = pairs.sort();
       } else if (type === 'set') value = (await r.smembersBuffer(k)).map((b) => b.toString('latin1')).sort();
-      else if (type === 'zset') value = await r.zrange(k, 0, -1, 'WITHSCORES');
+      else if (type === 'zset') value = await r.zrange(k, '0', '-1', 'WITHSCORES');
       else value = null;
       const pttl = await r.pttl(k);
       // TTLs in 10-second units: two reads a moment apart must agree.

@@ -7,7 +7,7 @@ import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Redis from 'ioredis';
+import Redis, { RedisOptions } from 'ioredis';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'keydb-ts-server');
@@ -18,7 +18,7 @@ export interface RunningServer {
   dir: string;
   /** Every log line printed so far (stdout and stderr). */
   output: () => string;
-  client: (opts?: ConstructorParameters<typeof Redis>[0] & object) => Redis;
+  client: (opts?: RedisOptions) => Redis;
   /** Runs redis-cli against the server; returns stdout. */
   cli: (...args: string[]) => string;
   stop: () => Promise<number | null>;
@@ -55,7 +55,7 @@ export async function startServer(args: string[] = [], opts: { configFile?: stri
     proc,
     dir,
     output: () => out,
-    client: (o = {}) => {
+    client: (o: RedisOptions = {}) => {
       const r = new Redis({ port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 0, enableOfflineQueue: true, retryStrategy: () => null, ...o });
       r.on('error', () => undefined);
       clients.push(r);

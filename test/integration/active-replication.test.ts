@@ -89,8 +89,8 @@ test('concurrent overwrites of one key resolve to the newest write on every node
   const { clients: [a, b] } = await mesh(2);
   // Partition: each node drops its link to the other.
   const [pa, pb] = await Promise.all([a.config('GET', 'port'), b.config('GET', 'port')]);
-  await a.replicaof('REMOVE', '127.0.0.1', pb[1]);
-  await b.replicaof('REMOVE', '127.0.0.1', pa[1]);
+  await a.call('REPLICAOF', 'REMOVE', '127.0.0.1', pb[1]);
+  await b.call('REPLICAOF', 'REMOVE', '127.0.0.1', pa[1]);
   await a.set('k', 'from-a');
   await new Promise((r) => setTimeout(r, 20));
   await b.set('k', 'from-b');

@@ -214,7 +214,7 @@ describe('connection behaviour', () => {
     expect(subLine).toMatch(/ flags=P /);
     expect(subLine).toMatch(/ sub=2 psub=1 /);
     expect(subLine).toMatch(/ cmd=psubscribe /);
-    const pubsubOnly = (await r.client('LIST', 'TYPE', 'pubsub')) as string;
+    const pubsubOnly = (await r.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
     expect(pubsubOnly.trim().split('\n')).toHaveLength(1);
     expect(pubsubOnly).toContain('name=subscriber');
     const byId = (await r.client('LIST', 'ID', String(id))) as string;
@@ -263,7 +263,7 @@ describe('connection behaviour', () => {
     expect(await r.client('KILL', 'ID', String(id1))).toBe(1);
     expect(await v1.waitClosed()).toBe(true);
     // Other tests' subscribers may still be connected: at least v2 goes.
-    expect(await r.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
+    expect(await r.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
     expect(await v2.waitClosed()).toBe(true);
     // SKIPME yes (the default) spares the caller.
     const myId = await r.client('ID');
@@ -271,7 +271,7 @@ describe('connection behaviour', () => {
     const v3 = await RawConnection.open(s.port);
     v3.send('CLIENT INFO\r\n');
     const v3addr = /addr=(\S+)/.exec(await v3.waitFor((t) => t.includes('addr=')))![1];
-    expect(await r.client('KILL', 'ADDR', v3addr, 'SKIPME', 'yes')).toBe(1);
+    expect(await r.call('CLIENT', 'KILL', 'ADDR', v3addr, 'SKIPME', 'yes')).toBe(1);
     expect(await v3.waitClosed()).toBe(true);
   });
 

@@ -241,7 +241,7 @@ describe('keyspace behaviour', () => {
     expect(new Set(found).size).toBe(100);
     expect(found.every((k) => k.startsWith('user:'))).toBe(true);
     expect(calls).toBeGreaterThanOrEqual(10);
-    const [, none] = await r.scan('0', 'TYPE', 'hash', 'COUNT', '1000');
+    const [, none] = await r.scan('0', 'COUNT', '1000', 'TYPE', 'hash');
     expect(none).toEqual([]);
   });
 

@@ -35,7 +35,7 @@ function stalledPeer(port: number): Promise<Peer> {
       const watcher = s.client();
       const closed = (async () => {
         for (;;) {
-          const list = await watcher.client('LIST').catch(() => '');
+          const list = (await watcher.client('LIST').catch(() => '')) as string;
           if (!list.includes(addr)) return Date.now();
           await new Promise((r) => setTimeout(r, 50));
         }
@@ -94,7 +94,7 @@ test('a soft-limit breach closes after the configured seconds and not before', a
   const start = Date.now();
   peer.socket.write(Buffer.concat(gets));
   expect(await isClosedWithin(peer.closed, 1500)).toBe(false);
-  const list = await r.client('LIST');
+  const list = (await r.client('LIST')) as string;
   const line = list.split('\n').find((l) => l.includes(`addr=127.0.0.1:${peer.socket.localPort} `));
   expect(line).toMatch(/omem=[1-9]/);
   expect(line).toBeDefined();

@@ -370,8 +370,8 @@ describe('server commands behaviour', () => {
 
   test('COMMAND, COMMAND COUNT, COMMAND INFO, COMMAND DOCS and COMMAND LIST agree on the table', async () => {
     const r = s.client();
-    const all = (await r.command()) as unknown[][];
-    const count = (await r.command('COUNT')) as number;
+    const all = (await r.call('COMMAND')) as unknown[][];
+    const count = (await r.call('COMMAND', 'COUNT')) as number;
     expect(all.length).toBe(count);
     const list = (await r.command('LIST')) as string[];
     for (const name of ['get', 'set', 'config', 'client', 'command', 'multi', 'subscribe', 'scan']) expect(list).toContain(name);

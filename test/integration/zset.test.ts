@@ -609,7 +609,7 @@ describe('sorted sets: random members, scanning, blocking pops, replication', ()
     await pipe.exec();
     expect(await r.zcard('huge')).toBe(n);
     for (const rank of [0, 1, 99_999, 150_000, n - 1]) {
-      const got = await r.zrange('huge', rank, rank, 'WITHSCORES');
+      const got = await r.zrange('huge', String(rank), String(rank), 'WITHSCORES');
       expect(got[1]).toBe(String(rank));
     }
     expect(await r.zcount('huge', 1000, '(2000')).toBe(1000);
@@ -625,7 +625,7 @@ describe('sorted sets: random members, scanning, blocking pops, replication', ()
     await new Promise((res) => setTimeout(res, 50));
     await r.zadd('bz3', 5, 'x', 9, 'y');
     expect(await pending).toEqual(['bz3', 'y', '9']);
-    expect(await r.zrange('bz3', 0, -1)).toEqual(['x']);
+    expect(await r.zrange('bz3', '0', '-1')).toEqual(['x']);
   });
 
   test('BZMPOP blocks, then pops up to COUNT from the first key that gets members', async () => {
@@ -681,9 +681,9 @@ describe('sorted sets: random members, scanning, blocking pops, replication', ()
       await pending;
       await r.set('rep-done', '1');
       await waitFor('rep-done');
-      expect(await rr.zrange('rep', 0, -1, 'WITHSCORES')).toEqual(await r.zrange('rep', 0, -1, 'WITHSCORES'));
+      expect(await rr.zrange('rep', '0', '-1', 'WITHSCORES')).toEqual(await r.zrange('rep', '0', '-1', 'WITHSCORES'));
       expect((await rr.smembers('repset')).sort()).toEqual((await r.smembers('repset')).sort());
-      expect(await rr.zrange('rep-wait', 0, -1)).toEqual(['b']);
+      expect(await rr.zrange('rep-wait', '0', '-1')).toEqual(['b']);
     } finally {
       await replica.stop();
     }

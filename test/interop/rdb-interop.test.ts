@@ -46,7 +46,7 @@ async function dumpDataset(port: number): Promise<Dataset> {
         for (let i = 0; i < flat.length; i += 2) pairs.push(`${Buffer.from(flat[i], 'latin1').toString('hex')}=${Buffer.from(flat[i + 1], 'latin1').toString('hex')}`);
         value = pairs.sort();
       } else if (type === 'zset') {
-        const flat = await r.zrangeBuffer(key, 0, -1, 'WITHSCORES');
+        const flat = await r.zrangeBuffer(key, '0', '-1', 'WITHSCORES');
         const pairs: [string, number][] = [];
         for (let i = 0; i < flat.length; i += 2) pairs.push([hex(flat[i]), Number(flat[i + 1].toString())]);
         value = pairs;

@@ -103,7 +103,7 @@ describeWithRedis('replication interop with Redis 7.0', () => {
     await m.set('k', 'v1');
     await caughtUp(m, r);
     const before = Number(infoField(await m.info('stats'), 'sync_partial_ok'));
-    expect(await m.client('KILL', 'TYPE', 'replica')).toBe(1);
+    expect(await m.call('CLIENT', 'KILL', 'TYPE', 'replica')).toBe(1);
     await m.set('k', 'v2');
     await waitUntil(async () => Number(infoField(await m.info('stats'), 'sync_partial_ok')) === before + 1, 15000, 'sync_partial_ok to grow');
     await caughtUp(m, r);
@@ -118,7 +118,7 @@ describeWithRedis('replication interop with Redis 7.0', () => {
     await linkUp(r);
     await m.set('k', 'v1');
     await caughtUp(m, r);
-    await m.client('KILL', 'TYPE', 'replica');
+    await m.call('CLIENT', 'KILL', 'TYPE', 'replica');
     await m.set('k', 'v2');
     await waitUntil(async () => Number(infoField(await m.info('stats'), 'sync_partial_ok')) === 1, 15000, 'real Redis to accept our PSYNC');
     await caughtUp(m, r);
@@ -135,7 +135,7 @@ describeWithRedis('replication interop with Redis 7.0', () => {
     expect(Number(infoField(await m.info('stats'), 'sync_full'))).toBe(1);
     replica.proc.kill('SIGSTOP');
     try {
-      await m.client('KILL', 'TYPE', 'replica');
+      await m.call('CLIENT', 'KILL', 'TYPE', 'replica');
       for (let i = 0; i < 50; i++) await m.set(`big${i}`, 'x'.repeat(1024));
     } finally {
       replica.proc.kill('SIGCONT');
