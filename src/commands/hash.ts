@@ -11,7 +11,8 @@
  * order and HSCAN returns it whole with cursor 0.
  */
 import { D } from '../config/directives';
-import { formatHuman, isI64, parseDouble, parseI64 } from '../common/numbers';
+import { isI64, parseI64 } from '../common/numbers';
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../common/long-double';
 import { globMatch } from '../common/glob';
 import { NotifyClass } from '../pubsub/notify';
 import { addArrayLen, addBulk, addError, addInteger, addMapLen, addNull, addOk, addRaw } from '../protocol/reply';
@@ -19,7 +20,7 @@ import { err, shared } from '../protocol/shared';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import { HashValue, ListpackLimits } from '../store/types/hash';
-import { floatArg, str, word } from './args';
+import { str, word } from './args';
 import { family } from './command';
 import { addScanReply, parseCursor, parseScanOptions } from './keyspace';
 import { lookupCollection, signalWrite } from './lookup';
@@ -191,24 +192,21 @@ function hincrbyCommand(c: Client, argv: Buffer[]): void {
   signalWrite(c, NotifyClass.Hash, 'hincrby', key);
 }
 
+/** HINCRBYFLOAT in long double arithmetic, printed as Redis prints it (see common/long-double). */
 function hincrbyfloatCommand(c: Client, argv: Buffer[]): void {
-  const incr = floatArg(c, argv[3]);
-  if (incr === null) return;
-  if (!Number.isFinite(incr)) return addError(c, 'ERR value is NaN or Infinity');
+  const incr = parseLongDouble(str(argv[3]));
+  if (incr === null) return addError(c, err.notFloat);
+  if (incr.isInfinite) return addError(c, 'ERR value is NaN or Infinity');
   const key = str(argv[1]);
   const h = hashForWrite(c, key);
   if (h === null) return;
   const field = str(argv[2]);
   const old = h.get(field);
-  let current = 0;
-  if (old !== undefined) {
-    const parsed = parseDouble(old);
-    if (parsed === null) return addError(c, 'ERR hash value is not a float');
-    current = parsed;
-  }
-  const next = current + incr;
-  if (!Number.isFinite(next)) return addError(c, err.incrNanOrInf);
-  const text = formatHuman(next);
+  const current = parseLongDouble(old ?? '0');
+  if (current === null || current.isInfinite) return addError(c, 'ERR hash value is not a float');
+  const next = addLongDouble(current, incr);
+  if (next === null) return addError(c, err.incrNanOrInf);
+  const text = formatLongDoubleHuman(next);
   h.set(field, text);
   addBulk(c, text);
   signalWrite(c, NotifyClass.Hash, 'hincrbyfloat', key);

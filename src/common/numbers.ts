@@ -100,24 +100,3 @@ function trimZeros(s: string): string {
   if (s.charCodeAt(end - 1) === 46) end--;
   return s.slice(0, end);
 }
-
-/**
- * The "human" decimal form of INCRBYFLOAT/HINCRBYFLOAT (no exponent, no
- * trailing zeros). Redis computes in long double; the shortest round-trip
- * form of our double gives the same text for the values people use.
- */
-export function formatHuman(x: number): string {
-  if (Object.is(x, -0)) return '0';
-  const s = String(x);
-  if (s.indexOf('e') < 0) return s;
-  if (Number.isInteger(x)) return BigInt(x).toString();
-  // Small magnitudes: expand the exponent form without losing digits.
-  const [mantissa, expPart] = s.split('e');
-  const e = Number(expPart);
-  const negative = mantissa.startsWith('-');
-  const digits = mantissa.replace('-', '').replace('.', '');
-  const pointAt = mantissa.replace('-', '').indexOf('.');
-  const intLen = (pointAt < 0 ? digits.length : pointAt) + e;
-  const body = intLen <= 0 ? '0.' + '0'.repeat(-intLen) + digits : digits.slice(0, intLen) + '.' + digits.slice(intLen);
-  return (negative ? '-' : '') + trimZeros(body);
-}

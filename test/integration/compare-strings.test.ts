@@ -132,4 +132,23 @@ describeWithRedis('strings and keys, side by side with Redis 7.0', () => {
     const [mine, theirs] = await Promise.all([a.command(...(args as string[])), b.command(...(args as string[]))]);
     expect(mine).toEqual(theirs);
   });
+
+  test('random INCRBYFLOAT and HINCRBYFLOAT sequences print exactly what Redis prints (long double)', async () => {
+    let seed = 12345;
+    const rand = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const mismatches: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const mantissa = (rand() * 2 - 1).toFixed(1 + Math.floor(rand() * 12));
+      const exponent = Math.floor(rand() * 16) - 6;
+      const incr = `${mantissa}e${exponent}`;
+      for (const cmd of [['INCRBYFLOAT', 'rf', incr], ['HINCRBYFLOAT', 'rh', 'f', incr]]) {
+        const [mine, theirs] = await Promise.all([a.command(...cmd), b.command(...cmd)]);
+        if (mine !== theirs) mismatches.push(`${cmd.join(' ')} ours=${JSON.stringify(mine)} redis=${JSON.stringify(theirs)}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
 });
