@@ -91,6 +91,13 @@ const ELEMENTS_PER_CLOCK_CHECK = 256;
 const EARLY_CHUNK_BYTES = 16 * 1024;
 /** Chunk size for one key's copy (copied out at its exact size: many may wait). */
 const COPY_CHUNK_BYTES = 512;
+/**
+ * Arrays of `visited` kept for the next snapshot (cleared): allocating
+ * megabytes of them per BGSAVE fed old-space growth and so the major GCs
+ * whose final pause clients feel. Capped so an idle server keeps little.
+ */
+const spareVisitedArrays: (string | undefined)[][] = [];
+const MAX_SPARE_VISITED_ARRAYS = 32;
 /** Keys per array of `visited`. */
 const VISITED_CHUNK_KEYS = 65536;
 
@@ -108,7 +115,7 @@ class DbView {
   phase = DbPhase.Waiting;
   iterator: Iterator<[string, RedisValue]> | null = null;
   /** Keys the walk wrote, in arrays of VISITED_CHUNK_KEYS. */
-  visited: string[][] = [];
+  visited: (string | undefined)[][] = [];
   visitedCount = 0;
   /** Keys copied early, or created since the start: the walk skips them. */
   early = new Set<string>();
@@ -131,8 +138,19 @@ class DbView {
 
   addVisited(key: string): void {
     const i = this.visitedCount++ % VISITED_CHUNK_KEYS;
-    if (i === 0) this.visited.push(new Array<string>(VISITED_CHUNK_KEYS));
+    if (i === 0) this.visited.push(spareVisitedArrays.pop() ?? new Array<string | undefined>(VISITED_CHUNK_KEYS));
     this.visited[this.visited.length - 1][i] = key;
+  }
+
+  /** Hands the arrays back, emptied so they hold no dead keys alive. */
+  releaseVisited(): void {
+    for (const arr of this.visited) {
+      if (spareVisitedArrays.length >= MAX_SPARE_VISITED_ARRAYS) break;
+      arr.fill(undefined);
+      spareVisitedArrays.push(arr);
+    }
+    this.visited = [];
+    this.visitedCount = 0;
   }
 }
 
@@ -348,7 +366,7 @@ export class Snapshot {
     let n = 0;
     while (pending.size !== 0 && view.scanned < view.visitedCount) {
       const i = view.scanned++;
-      pending.delete(view.visited[(i / VISITED_CHUNK_KEYS) | 0][i % VISITED_CHUNK_KEYS]);
+      pending.delete(view.visited[(i / VISITED_CHUNK_KEYS) | 0][i % VISITED_CHUNK_KEYS]!);
       if (++n % (KEYS_PER_CLOCK_CHECK * 64) === 0 && this.mustPause(deadline)) return false;
     }
     if (pending.size !== 0) {
@@ -378,7 +396,7 @@ export class Snapshot {
 
   private leaveDb(view: DbView): void {
     view.phase = DbPhase.Done;
-    view.visited = [];
+    view.releaseVisited();
     view.early = new Set();
     view.pending = new Map();
     this.viewByDict.delete(view.dict);
@@ -448,6 +466,7 @@ export class Snapshot {
 
   private release(): void {
     this.partial = null;
+    for (const view of this.views) view.releaseVisited();
     this.registry.remove(this);
     this.viewByDict.clear();
     this.views = [];
