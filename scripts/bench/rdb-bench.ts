@@ -257,7 +257,7 @@ async function benchDataset(dataset: string): Promise<Record<string, unknown>> {
     save_sec: { redis: median(redisSave), ours: median(oursSave), ratio: median(oursSave) / median(redisSave) },
     load_sec: { redis: median(redisLoad), ours: median(oursLoad), ratio: median(oursLoad) / median(redisLoad) },
     file_bytes: { redis: redisFileBytes, ours: oursFileBytes },
-    bgsave_ping_ms: { ours: worst(oursPing), redis: worst(redisPing) },
+    bgsave_ping_ms: { ours: worst(oursPing), redis: worst(redisPing), ours_worst_per_round: oursPing.map((p) => p.maxMs), redis_worst_per_round: redisPing.map((p) => p.maxMs) },
     raw: { redisSave, oursSave, redisLoad, oursLoad },
   };
   const o = result.bgsave_ping_ms.ours;
@@ -269,6 +269,7 @@ async function benchDataset(dataset: string): Promise<Record<string, unknown>> {
   console.log(`dump size (MB)     ${fmt(redisFileBytes / 1e6, 1).padStart(8)}  ${fmt(oursFileBytes / 1e6, 1).padStart(8)}`);
   console.log(`BGSAVE (s)         ${fmt(r.bgsaveSec).padStart(8)}  ${fmt(o.bgsaveSec).padStart(8)}`);
   console.log(`PING during BGSAVE (ms): ours worst ${fmt(o.maxMs, 2)} p99 ${fmt(o.p99Ms, 2)} p50 ${fmt(o.p50Ms, 2)} (${o.pings} pings); redis worst ${fmt(r.maxMs, 2)} p99 ${fmt(r.p99Ms, 2)} p50 ${fmt(r.p50Ms, 2)} (${r.pings} pings)`);
+  console.log(`  worst per round: ours ${oursPing.map((p) => fmt(p.maxMs, 1)).join(' ')}; redis ${redisPing.map((p) => fmt(p.maxMs, 1)).join(' ')}`);
   return result;
 }
 
