@@ -40,16 +40,35 @@ export const COMMANDS: readonly Command[] = [
 ];
 
 const byName = new Map<string, Command>();
+/** Commands grouped by name length, with their lower-case name bytes, for lookups that allocate nothing. */
+const byLength: { cmd: Command; bytes: Buffer }[][] = [];
 for (const cmd of COMMANDS) {
   if (byName.has(cmd.name)) throw new Error(`command ${cmd.name} registered twice`);
   byName.set(cmd.name, cmd);
-  byName.set(cmd.name.toUpperCase(), cmd);
+  const len = cmd.name.length;
+  while (byLength.length <= len) byLength.push([]);
+  byLength[len].push({ cmd, bytes: Buffer.from(cmd.name, 'latin1') });
 }
 
-/** Looks a command up by its name as sent; exact-case hits avoid a lowercase copy. */
+/**
+ * Looks a command up by its name as sent, in any letter case, comparing
+ * bytes against the candidates of the same length: no string is made per
+ * command (this runs for every request).
+ */
 export function lookupCommand(name: Buffer): Command | undefined {
-  const raw = name.latin1Slice();
-  return byName.get(raw) ?? byName.get(raw.toLowerCase());
+  const len = name.length;
+  if (len >= byLength.length) return undefined;
+  const candidates = byLength[len];
+  next: for (let i = 0; i < candidates.length; i++) {
+    const bytes = candidates[i].bytes;
+    for (let j = 0; j < len; j++) {
+      let b = name[j];
+      if (b >= 65 && b <= 90) b += 32; // ASCII upper → lower
+      if (b !== bytes[j]) continue next;
+    }
+    return candidates[i].cmd;
+  }
+  return undefined;
 }
 
 export function commandByName(name: string): Command | undefined {

@@ -30,7 +30,6 @@ export class WatchRegistry {
 
   constructor(server: Server) {
     server.keyspace.addListener({
-      keyExpired: () => undefined,
       keyWillChange: (db, key) => {
         if (this.watchers.size !== 0) this.touch(db, key);
       },

@@ -164,7 +164,6 @@ export class SnapshotRegistry {
 
   constructor(readonly keyspace: Keyspace) {
     keyspace.addListener({
-      keyExpired: () => undefined,
       keyWillChange: (db, key) => {
         const list = this.active;
         for (let i = 0; i < list.length; i++) list[i].beforeChange(db, key);

@@ -84,7 +84,6 @@ export class Propagator {
         // replicas nothing listens: skip the allocation (mass expiry runs through here).
         if (!server.active.isEnabled && (this.backlog !== null || this.targets.length !== 0)) this.propagate(db.id, [DEL, Buffer.from(key, 'latin1')]);
       },
-      keyWillChange: () => undefined,
     });
     this.active = server.active;
   }

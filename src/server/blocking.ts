@@ -82,7 +82,6 @@ class BlockingRegistry {
       registryByDb.set(dbs[i], this);
     }
     server.keyspace.addListener({
-      keyExpired: () => undefined,
       keyWillChange: (db, key) => {
         if (this.byClient.size !== 0) this.signal(db, key);
       },

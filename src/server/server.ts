@@ -133,7 +133,6 @@ export class Server {
     this.propagator = new Propagator(this);
     this.keyspace.addListener({
       keyExpired: (db, key) => notifyKeyspaceEvent(this, NotifyClass.Expired, 'expired', key, db.id),
-      keyWillChange: () => undefined,
     });
     this.clientCloseHooks.push((c) => this.pubsub.removeClient(c));
     this.watches = new WatchRegistry(this);

@@ -6,12 +6,15 @@
  */
 import { Db, DbHooks } from './db';
 
+/** A room interested in key events implements the ones it needs. */
 export interface KeyspaceListener {
   /** An expired key was removed by this node (lazily or by the active cycle). */
-  keyExpired(db: Db, key: string): void;
-  /** A key is about to change (WATCH invalidation, snapshot copy-on-write). */
-  keyWillChange(db: Db, key: string): void;
+  keyExpired?(db: Db, key: string): void;
+  /** A key is about to change (WATCH invalidation, snapshot copy-on-write); runs on every write. */
+  keyWillChange?(db: Db, key: string): void;
 }
+
+type KeyCallback = (db: Db, key: string) => void;
 
 export class Keyspace implements DbHooks {
   readonly dbs: Db[];
@@ -20,7 +23,9 @@ export class Keyspace implements DbHooks {
   /** Set while a command from the master link runs: its keys are not logically expired. */
   isApplyingMasterStream = false;
   expiredKeys = 0;
-  private listeners: KeyspaceListener[] = [];
+  /** Per event, only the callbacks that exist: the write path calls no empty functions. */
+  private expiredCallbacks: KeyCallback[] = [];
+  private willChangeCallbacks: KeyCallback[] = [];
 
   constructor(count: number) {
     this.dbs = new Array(count);
@@ -28,7 +33,8 @@ export class Keyspace implements DbHooks {
   }
 
   addListener(l: KeyspaceListener): void {
-    this.listeners.push(l);
+    if (l.keyExpired) this.expiredCallbacks.push(l.keyExpired.bind(l));
+    if (l.keyWillChange) this.willChangeCallbacks.push(l.keyWillChange.bind(l));
   }
 
   expireIfNeeded(db: Db, key: string): boolean {
@@ -42,12 +48,12 @@ export class Keyspace implements DbHooks {
   deleteExpired(db: Db, key: string): void {
     db.deleteKey(key);
     this.expiredKeys++;
-    for (const l of this.listeners) l.keyExpired(db, key);
+    for (const cb of this.expiredCallbacks) cb(db, key);
   }
 
   willModify(db: Db, key: string): void {
-    const ls = this.listeners;
-    for (let i = 0; i < ls.length; i++) ls[i].keyWillChange(db, key);
+    const cbs = this.willChangeCallbacks;
+    for (let i = 0; i < cbs.length; i++) cbs[i](db, key);
   }
 
   /** Set by the server: fires the keyspace `new` event (only when notifications are on). */

@@ -1,5 +1,5 @@
 /** Number parsing and printing as Redis does it (string2ll, %.17g, expire arithmetic). */
-import { expireTimeMs, formatDouble, formatHuman, parseDouble, parseI64, parseSafeInt } from '../../../src/common/numbers';
+import { expireTimeMs, formatDouble, parseDouble, parseI64, parseSafeInt } from '../../../src/common/numbers';
 
 test.each([
   ['0', 0],
@@ -55,14 +55,6 @@ test.each([
   expect(formatDouble(value)).toBe(expected);
 });
 
-test.each([
-  [10.6, '10.6'],
-  [3.0, '3'],
-  [1e21, '1000000000000000000000'],
-  [1.5e-7, '0.00000015'],
-])('formatHuman(%p) = %s', (value, expected) => {
-  expect(formatHuman(value)).toBe(expected);
-});
 
 describe('expireTimeMs', () => {
   test('relative seconds and milliseconds add to the base', () => {
