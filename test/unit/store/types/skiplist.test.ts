@@ -66,10 +66,10 @@ function checkSpans(list: SkipList): void {
   const nodes: SkipListNode[] = [list.header, ...position.keys()];
   for (const node of nodes) {
     const from = node === list.header ? 0 : position.get(node)!;
-    for (let level = 0; level < Math.min(node.forward.length, list.level); level++) {
-      const to = node.forward[level];
+    for (let level = 0; level < Math.min(node.levels, list.level); level++) {
+      const to = node.forward(level);
       const expected = to === null ? (node === list.header && list.length === 0 ? 0 : list.length - from) : position.get(to)! - from;
-      if (to !== null || node !== list.header) expect(node.span[level]).toBe(expected);
+      if (to !== null || node !== list.header) expect(node.span(level)).toBe(expected);
     }
   }
 }
