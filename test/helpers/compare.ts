@@ -3,7 +3,10 @@
  * reference Redis over raw RESP and returns both reply byte strings, so a
  * test can assert they are identical (shapes, error texts, number formats).
  */
+import Redis from 'ioredis';
 import { RawConnection } from './raw';
+import { closeClients, startServer, RunningServer } from './server';
+import { startReference, ReferenceServer } from './reference';
 
 export function encodeCommand(args: (string | Buffer)[]): Buffer {
   const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
@@ -92,4 +95,60 @@ export class ReplyReader {
 /** Both servers' replies to each command, for expect(ours).toEqual(theirs). */
 export async function bothReply(ours: ReplyReader, theirs: ReplyReader, ...args: (string | Buffer)[]): Promise<[string, string]> {
   return [await ours.command(...args), await theirs.command(...args)];
+}
+
+/**
+ * Our server and a reference Redis for one describe block, each with a raw
+ * connection; the accessors are valid inside tests.
+ */
+export function sideBySide(): { a: () => ReplyReader; b: () => ReplyReader; ourPort: () => number; refPort: () => number } {
+  let ours: RunningServer;
+  let ref: ReferenceServer;
+  let a: ReplyReader;
+  let b: ReplyReader;
+  beforeAll(async () => {
+    [ours, ref] = await Promise.all([startServer(), startReference()]);
+    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
+  });
+  afterAll(async () => {
+    a.close();
+    b.close();
+    await closeClients();
+    await Promise.all([ours.stop(), ref.stop()]);
+  });
+  return { a: () => a, b: () => b, ourPort: () => ours.port, refPort: () => ref.port };
+}
+
+/**
+ * Sends every case to both servers; returns a readable line per differing
+ * reply ([] when all are identical). `normalize` may reorder replies whose
+ * order Redis does not define.
+ */
+export async function replyMismatches<T>(a: ReplyReader, b: ReplyReader, cases: readonly T[], argsOf: (c: T) => string[], normalize: (c: T, reply: string) => string = (_c, r) => r): Promise<string[]> {
+  const out: string[] = [];
+  for (const k of cases) {
+    const args = argsOf(k);
+    const [mine, theirs] = await Promise.all([a.command(...args), b.command(...args)]);
+    const [m, t] = [normalize(k, mine), normalize(k, theirs)];
+    if (m !== t) out.push(`${args.join(' ').slice(0, 80)}\n  ours:   ${JSON.stringify(m).slice(0, 300)}\n  redis:  ${JSON.stringify(t).slice(0, 300)}`);
+  }
+  return out;
+}
+
+/** The keyspace events (`channel message`) a script causes on a server with notify-keyspace-events KEA. */
+export async function keyspaceEvents(port: number, run: (r: Redis) => Promise<unknown>): Promise<string[]> {
+  const r = new Redis({ port, host: '127.0.0.1' });
+  const sub = new Redis({ port, host: '127.0.0.1' });
+  const seen: string[] = [];
+  await r.flushall();
+  await r.config('SET', 'notify-keyspace-events', 'KEA');
+  sub.on('pmessage', (_p: string, ch: string, msg: string) => seen.push(`${ch} ${msg}`));
+  await sub.psubscribe('__key*__:*');
+  await run(r);
+  await r.ping();
+  await new Promise((res) => setTimeout(res, 100));
+  await r.config('SET', 'notify-keyspace-events', '');
+  r.disconnect();
+  sub.disconnect();
+  return seen;
 }

@@ -1,6 +1,6 @@
-import { closeClients, startServer, RunningServer } from '../helpers/server';
-import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
-import { ReplyReader } from '../helpers/compare';
+
+import { describeWithRedis } from '../helpers/reference';
+import { ReplyReader, sideBySide } from '../helpers/compare';
 
 /**
  * HyperLogLog side by side with Redis 7.0: the replies and the stored
@@ -8,19 +8,12 @@ import { ReplyReader } from '../helpers/compare';
  * HLL strings carried from one server to the other with SET.
  */
 describeWithRedis('HyperLogLog, side by side with Redis 7.0', () => {
-  let ours: RunningServer;
-  let ref: ReferenceServer;
+  const servers = sideBySide();
   let a: ReplyReader;
   let b: ReplyReader;
-  beforeAll(async () => {
-    [ours, ref] = await Promise.all([startServer(), startReference()]);
-    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
-  });
-  afterAll(async () => {
-    a.close();
-    b.close();
-    await closeClients();
-    await Promise.all([ours.stop(), ref.stop()]);
+  beforeAll(() => {
+    a = servers.a();
+    b = servers.b();
   });
 
   async function same(...args: (string | Buffer)[]): Promise<string> {

@@ -5,23 +5,16 @@
  * guarantee under concurrent writes.
  */
 import { closeClients, startServer, RunningServer } from '../helpers/server';
-import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
-import { ReplyReader } from '../helpers/compare';
+import { describeWithRedis } from '../helpers/reference';
+import { ReplyReader, sideBySide } from '../helpers/compare';
 
 describeWithRedis('keyspace commands, side by side with Redis 7.0', () => {
-  let ours: RunningServer;
-  let ref: ReferenceServer;
+  const servers = sideBySide();
   let a: ReplyReader;
   let b: ReplyReader;
-  beforeAll(async () => {
-    [ours, ref] = await Promise.all([startServer(), startReference()]);
-    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
-  });
-  afterAll(async () => {
-    a.close();
-    b.close();
-    await closeClients();
-    await Promise.all([ours.stop(), ref.stop()]);
+  beforeAll(() => {
+    a = servers.a();
+    b = servers.b();
   });
 
   const both = async (...args: string[]): Promise<[string, string]> => Promise.all([a.command(...args), b.command(...args)]);

@@ -7,8 +7,8 @@
  */
 import Redis from 'ioredis';
 import { closeClients, startServer, RunningServer } from '../helpers/server';
-import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
-import { ReplyReader } from '../helpers/compare';
+import { describeWithRedis } from '../helpers/reference';
+import { keyspaceEvents, replyMismatches, ReplyReader, sideBySide } from '../helpers/compare';
 
 const pairs = (n: number, score: (i: number) => number, prefix = 'm'): string[] => {
   const out: string[] = [];
@@ -453,29 +453,15 @@ const CASES: string[][] = [
 ];
 
 describeWithRedis('sorted sets, side by side with Redis 7.0', () => {
-  let ours: RunningServer;
-  let ref: ReferenceServer;
+  const servers = sideBySide();
   let a: ReplyReader;
   let b: ReplyReader;
-  beforeAll(async () => {
-    [ours, ref] = await Promise.all([startServer(), startReference()]);
-    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
-  });
-  afterAll(async () => {
-    a.close();
-    b.close();
-    await closeClients();
-    await Promise.all([ours.stop(), ref.stop()]);
+  beforeAll(() => {
+    a = servers.a();
+    b = servers.b();
   });
 
-  async function runCases(): Promise<string[]> {
-    const mismatches: string[] = [];
-    for (const args of CASES) {
-      const [mine, theirs] = await Promise.all([a.command(...args), b.command(...args)]);
-      if (mine !== theirs) mismatches.push(`${args.join(' ').slice(0, 80)}\n  ours:   ${JSON.stringify(mine).slice(0, 300)}\n  redis:  ${JSON.stringify(theirs).slice(0, 300)}`);
-    }
-    return mismatches;
-  }
+  const runCases = (): Promise<string[]> => replyMismatches(a, b, CASES, (args) => args);
 
   test('RESP2 replies are identical', async () => {
     expect(await runCases()).toEqual([]);
@@ -489,22 +475,6 @@ describeWithRedis('sorted sets, side by side with Redis 7.0', () => {
   });
 
   test('keyspace notifications match Redis', async () => {
-    async function events(port: number, run: (r: Redis) => Promise<unknown>): Promise<string[]> {
-      const r = new Redis({ port, host: '127.0.0.1' });
-      const sub = new Redis({ port, host: '127.0.0.1' });
-      const seen: string[] = [];
-      await r.flushall();
-      await r.config('SET', 'notify-keyspace-events', 'KEA');
-      sub.on('pmessage', (_p: string, ch: string, msg: string) => seen.push(`${ch} ${msg}`));
-      await sub.psubscribe('__key*__:*');
-      await run(r);
-      await r.ping();
-      await new Promise((res) => setTimeout(res, 100));
-      await r.config('SET', 'notify-keyspace-events', '');
-      r.disconnect();
-      sub.disconnect();
-      return seen;
-    }
     const script = async (r: Redis): Promise<void> => {
       await r.zadd('a', 1, 'x', 2, 'y', 3, 'z', 4, 'w', 5, 'v');
       await r.zadd('a', 'NX', 1, 'x');
@@ -529,7 +499,7 @@ describeWithRedis('sorted sets, side by side with Redis 7.0', () => {
       await r.zrangestore('d', 'b', 5, 6);
       await r.call('ZMPOP', '2', 'nope', 'b', 'MAX', 'COUNT', '5');
     };
-    const [mine, theirs] = await Promise.all([events(ours.port, script), events(ref.port, script)]);
+    const [mine, theirs] = await Promise.all([keyspaceEvents(servers.ourPort(), script), keyspaceEvents(servers.refPort(), script)]);
     expect(theirs.length).toBeGreaterThan(30);
     expect(mine).toEqual(theirs);
   });
