@@ -22,11 +22,6 @@ import type { Db } from '../store/db';
 import { Backlog } from './backlog';
 import type { ActiveReplication } from './active/active';
 
-/** Receives argv-level writes (active-replication peers wrap them). */
-export interface PropagationTarget {
-  feed(dbId: number, argv: readonly Buffer[]): void;
-}
-
 /** Receives the encoded stream (replica links); endOffset is the offset of its last byte. */
 export interface StreamConsumer {
   onStreamBytes(bytes: Buffer, endOffset: number): void;
@@ -69,7 +64,6 @@ export class Propagator {
   /** When the backlog was last needed (a replica attached or left), for repl-backlog-ttl. */
   backlogIdleSinceMs = 0;
   private lastDbId = -1;
-  private readonly targets: PropagationTarget[] = [];
   readonly consumers = new Set<StreamConsumer>();
   /** Inside EXEC: the first write is held; a second one opens MULTI. */
   private isInTransaction = false;
@@ -82,17 +76,13 @@ export class Propagator {
         server.dirty++;
         // Active replicas each expire keys themselves (KeyDB): no DEL travels. Without
         // replicas nothing listens: skip the allocation (mass expiry runs through here).
-        if (!server.active.isEnabled && (this.backlog !== null || this.targets.length !== 0)) this.propagate(db.id, [DEL, Buffer.from(key, 'latin1')]);
+        if (!server.active.isEnabled && this.backlog !== null) this.propagate(db.id, [DEL, Buffer.from(key, 'latin1')]);
       },
     });
     this.active = server.active;
   }
 
   private readonly active: ActiveReplication;
-
-  addTarget(t: PropagationTarget): void {
-    this.targets.push(t);
-  }
 
   propagate(dbId: number, argv: readonly Buffer[]): void {
     if (!this.isInTransaction) return this.emit(dbId, argv);
@@ -123,8 +113,6 @@ export class Propagator {
   }
 
   private emit(dbId: number, argv: readonly Buffer[]): void {
-    const ts = this.targets;
-    for (let i = 0; i < ts.length; i++) ts[i].feed(dbId, argv);
     if (this.active.isEnabled) {
       // Active replication: every write travels as RREPLAY with its origin and timestamp; no SELECT.
       const stamp = this.active.consumeStamp();

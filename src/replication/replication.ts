@@ -30,6 +30,7 @@ export class Replication implements MasterLinkEvents {
     });
     this.installGates();
     server.info.section('replication', () => this.infoSection());
+    server.config.onChange(D.replBacklogSize, (size) => server.propagator.backlog?.resize(size));
     // Configured masters are known before loading (a replica keeps expired keys), but dialled after.
     for (const m of server.config.get(D.replicaof)) this.replicaOf(m);
   }

@@ -30,7 +30,6 @@ export const enum ClientFlag {
   Blocked = 1 << 8,
   NoEvict = 1 << 9,
   Pubsub = 1 << 10,
-  Unblocked = 1 << 11,
   /** Not read or served until its socket drains (unlimited class, huge backlog). */
   OutputPaused = 1 << 12,
   /** Its writes are not propagated: a classic replica's master link (the stream is proxied) and RREPLAY origins. */

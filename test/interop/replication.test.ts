@@ -144,6 +144,13 @@ describeWithRedis('replication interop with Redis 7.0', () => {
     expect(Number(infoField(await m.info('stats'), 'sync_partial_err'))).toBeGreaterThanOrEqual(1);
     await caughtUp(m, r);
     expect(await readDataset(r)).toEqual(await readDataset(m));
+    // CONFIG SET resizes the live backlog, keeping its newest bytes.
+    const before = await m.info('replication');
+    await m.config('SET', 'repl-backlog-size', '1mb');
+    const after = await m.info('replication');
+    expect(infoField(after, 'repl_backlog_size')).toBe('1048576');
+    expect(infoField(after, 'repl_backlog_histlen')).toBe(infoField(before, 'repl_backlog_histlen'));
+    expect(infoField(after, 'master_repl_offset')).toBe(infoField(before, 'master_repl_offset'));
   });
 
   test('a chain ours → ours → ours stays identical', async () => {

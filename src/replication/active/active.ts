@@ -46,8 +46,6 @@ export class ActiveReplication {
   /** Timestamp of the write being executed; 0 until its first key change. */
   private pendingStamp = 0;
   private readonly origins = new Map<string, Origin>();
-  framesApplied = 0;
-  framesDropped = 0;
 
   constructor(private readonly server: Server) {
     this.isEnabled = server.config.get(D.activeReplica);
@@ -97,10 +95,7 @@ export class ActiveReplication {
       if (!Number.isSafeInteger(stamp) || stamp < 0) return 'ERR Invalid MVCC Timestamp';
     }
     const origin = this.originFor(uuid);
-    if (stamp !== 0 && stamp <= origin.highest) {
-      this.framesDropped++;
-      return null; // seen already, by another path
-    }
+    if (stamp !== 0 && stamp <= origin.highest) return null; // seen already, by another path
     if (stamp !== 0) {
       origin.highest = stamp;
       this.clock.observe(stamp);
@@ -109,16 +104,12 @@ export class ActiveReplication {
     inner.feed(argv[2]);
     const db = this.server.keyspace.dbs[dbId];
     for (let cmdArgv = inner.next(); cmdArgv !== null; cmdArgv = inner.next()) {
-      if (stamp !== 0 && this.isOlderThanItsKeys(cmdArgv, db, stamp)) {
-        this.framesDropped++;
-        continue;
-      }
+      if (stamp !== 0 && this.isOlderThanItsKeys(cmdArgv, db, stamp)) continue;
       origin.client.db = db;
       this.pendingStamp = stamp;
       processCommand(origin.client, cmdArgv);
       this.pendingStamp = 0;
       origin.client.out.clear();
-      this.framesApplied++;
     }
     if (inner.error !== null) return `ERR Error in rreplay command: ${inner.error}`;
     this.server.propagator.forwardFrame(frame);

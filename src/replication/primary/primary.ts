@@ -91,8 +91,7 @@ export class Primary {
         case 'rdb-filter-only':
           break;
         case 'uuid':
-          link.peerUuid = value;
-          break;
+          break; // KeyDB: the reply (our own UUID) is written by the command
         default:
           return `ERR Unrecognized REPLCONF option: ${opt}`;
       }

@@ -23,8 +23,6 @@ export class ReplicaLink implements StreamConsumer {
   hasCapaPsync2 = false;
   /** REPLCONF rdb-only 1: send the RDB then close (redis-cli --rdb). */
   isRdbOnly = false;
-  /** The replica's node UUID (REPLCONF uuid, KeyDB active replication). */
-  peerUuid = '';
   /** Old SYNC: no ACKs expected. */
   isOldSync = false;
   ackOffset = 0;

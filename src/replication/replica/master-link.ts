@@ -62,8 +62,6 @@ export class MasterLink {
   private baseOffset = 0;
   lastIoMs = Date.now();
   linkDownSinceMs = Date.now();
-  /** The master's node UUID when it is a KeyDB-style active node ('' otherwise). */
-  masterUuid = '';
   syncTotalBytes = -1;
   syncReadBytes = 0;
   private isStopped = false;
@@ -175,11 +173,9 @@ export class MasterLink {
     await this.readLine(); // listening-port: errors tolerated, as Redis does
     if (announcedIp !== '') await this.readLine();
     await this.readLine(); // capa
-    if (active.isEnabled) {
-      const uuid = await this.readLine();
-      // A plain Redis master does not know `REPLCONF uuid`: that is fine, as in KeyDB.
-      this.masterUuid = uuid.startsWith('+') && uuid.length === 37 ? uuid.slice(1) : '';
-    }
+    // The reply to `REPLCONF uuid` (the master's UUID, or an error from a plain Redis) is not needed:
+    // loops are cut by the origin UUID inside each RREPLAY frame.
+    if (active.isEnabled) await this.readLine();
     const cached = this.cached;
     if (cached !== null) this.send('PSYNC', cached.replid, String(cached.offset + 1));
     else this.send('PSYNC', '?', '-1');
