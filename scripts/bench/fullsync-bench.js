@@ -33,7 +33,7 @@ function rssMb(pid) {
 async function startOurs(extra = []) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'fsb-'));
-  const p = spawn(process.execPath, [BIN, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--loglevel', 'warning', ...extra], { stdio: 'ignore' });
+  const p = spawn(BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--loglevel', 'warning', ...extra], { stdio: 'ignore' });
   procs.push(p);
   await waitPing(port);
   return { port, pid: p.pid, proc: p };

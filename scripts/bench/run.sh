@@ -10,7 +10,7 @@ command -v redis-benchmark >/dev/null || { echo "redis-benchmark not found (apt-
 
 PORT=${BENCH_PORT:-$((20000 + RANDOM % 20000))}
 LOG=$(mktemp /tmp/kts-bench.XXXXXX.log)
-node bin/keydb-ts-server --port "$PORT" --bind 127.0.0.1 --save "" --loglevel warning >"$LOG" 2>&1 &
+bin/keydb-ts-server --port "$PORT" --bind 127.0.0.1 --save "" --loglevel warning >"$LOG" 2>&1 &
 SPID=$!
 trap 'kill $SPID 2>/dev/null || true; wait $SPID 2>/dev/null || true' EXIT
 for _ in $(seq 100); do redis-cli -p "$PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done

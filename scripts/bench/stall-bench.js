@@ -61,7 +61,7 @@ async function worstPingDuring(r, pinger, action, settleMs = 300) {
 async function main() {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'stall-'));
-  const proc = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'keydb-ts-server'), '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--loglevel', 'warning', '--latency-monitor-threshold', '1'], { stdio: 'ignore' });
+  const proc = spawn(join(__dirname, '..', '..', 'bin', 'keydb-ts-server'), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--loglevel', 'warning', '--latency-monitor-threshold', '1'], { stdio: 'ignore' });
   await sleep(1000);
   const r = new Redis({ port });
   const pinger = new Redis({ port });

@@ -21,7 +21,7 @@ function rssMb(pid) {
 
 async function main() {
   const bin = join(__dirname, '..', '..', 'bin', 'keydb-ts-server');
-  const proc = spawn(process.execPath, [bin, '--port', '0', '--bind', '127.0.0.1', '--save', '', '--client-output-buffer-limit', 'normal 4mb 2mb 10'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(bin, ['--port', '0', '--bind', '127.0.0.1', '--save', '', '--client-output-buffer-limit', 'normal 4mb 2mb 10'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const port = await new Promise((res) => proc.stdout.on('data', (d) => {
     out += d;

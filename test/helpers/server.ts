@@ -28,10 +28,11 @@ const clients: Redis[] = [];
 
 export async function startServer(args: string[] = [], opts: { configFile?: string; cwd?: string } = {}): Promise<RunningServer> {
   const dir = opts.cwd ?? mkdtempSync(join(tmpdir(), 'kts-'));
-  const argv = [BIN];
+  const argv: string[] = [];
   if (opts.configFile) argv.push(opts.configFile);
   argv.push('--port', '0', '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...args);
-  const proc = spawn(process.execPath, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Run the bin itself (its shebang carries the node flags users get).
+  const proc = spawn(BIN, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -24,7 +24,7 @@ function writeConf(dir: string, name: string, lines: string[]): string {
 
 /** Runs the server binary to completion (it must exit by itself). */
 function runServer(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'latin1', timeout: 10000 });
+  const r = spawnSync(BIN, args, { encoding: 'latin1', timeout: 10000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

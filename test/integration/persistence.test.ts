@@ -255,7 +255,7 @@ describe('durability and refusal of bad files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kts-loading-'));
     writeDump(dir, 1_500_000, 40);
     const port = await freePort();
-    const proc = spawn(process.execPath, [BIN, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(BIN, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     try {
