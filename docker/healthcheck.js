@@ -31,8 +31,9 @@ function serverArgs() {
     } catch {
       continue; // the process ended while we looked
     }
-    // node /usr/local/bin/keydb-ts-server [config] [--directive value ...]
-    if (argv.length > 1 && /(^|\/)keydb-ts-server$/.test(argv[1])) return argv.slice(2, argv.length - 1);
+    // node [node flags] /usr/local/bin/keydb-ts-server [config] [--directive value ...]
+    const script = argv.findIndex((a, i) => i > 0 && /(^|\/)keydb-ts-server$/.test(a));
+    if (script > 0) return argv.slice(script + 1, argv.length - 1);
   }
   return [];
 }

@@ -51,6 +51,7 @@ describeWithContainers('container image', () => {
       expect(status).toMatch(/^Gid:\s+999\s+999\s+999\s+999$/m);
       expect((await engine(['exec', name, 'cat', '/proc/1/cmdline'])).stdout.split('\0')).toEqual([
         'node',
+        '--max-semi-space-size=2',
         '/usr/local/bin/keydb-ts-server',
         '/etc/keydb/keydb.conf',
         '',
