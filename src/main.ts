@@ -76,8 +76,9 @@ export async function main(argv: string[]): Promise<void> {
   );
 
   let isStopping = false;
-  const stop = async (reason: string, save: boolean | null): Promise<void> => {
-    if (isStopping) return;
+  /** Saves (per save rules or SHUTDOWN SAVE/NOSAVE) and exits; false when the save failed and we keep running. */
+  const stop = (reason: string, save: boolean | null): boolean => {
+    if (isStopping) return true;
     isStopping = true;
     server.isShuttingDown = true;
     log.warn({ reason, save }, 'User requested shutdown...');
@@ -85,8 +86,12 @@ export async function main(argv: string[]): Promise<void> {
       // Redis keeps running when the final save fails, so no data is lost silently.
       isStopping = false;
       server.isShuttingDown = false;
-      return;
+      return false;
     }
+    void exit();
+    return true;
+  };
+  const exit = async (): Promise<void> => {
     await server.close();
     if (pidfile !== '') {
       try {
@@ -99,9 +104,9 @@ export async function main(argv: string[]): Promise<void> {
     flushLog();
     process.exit(0);
   };
-  server.onShutdown = (save) => void stop('SHUTDOWN command', save);
-  process.on('SIGTERM', () => void stop('SIGTERM', null));
-  process.on('SIGINT', () => void stop('SIGINT', null));
+  server.onShutdown = (save) => stop('SHUTDOWN command', save);
+  process.on('SIGTERM', () => stop('SIGTERM', null));
+  process.on('SIGINT', () => stop('SIGINT', null));
 
   // Clients connecting meanwhile get -LOADING; a bad file stops us before any data is served.
   persistence.replicationAux = () => server.replication.auxForSave();

@@ -224,7 +224,8 @@ function shutdownCommand(c: Client, argv: Buffer[]): void {
     else if (opt === 'abort') return addError(c, 'ERR No shutdown in progress.');
     else return addError(c, err.syntax);
   }
-  c.server.onShutdown(save);
+  // On success the process exits without a reply, as Redis does.
+  if (!c.server.onShutdown(save)) addError(c, 'ERR Errors trying to SHUTDOWN. Check logs.');
 }
 
 function monitorCommand(c: Client): void {

@@ -105,7 +105,7 @@ export class Server {
   private isFlushScheduled = false;
   private listeners: NetServer[] = [];
   /** Set by main: how SHUTDOWN and signals end the process. */
-  onShutdown: (save: boolean | null) => void = () => undefined;
+  onShutdown: (save: boolean | null) => boolean = () => true;
 
   constructor(readonly config: Config) {
     this.keyspace = new Keyspace(config.get(D.databases));

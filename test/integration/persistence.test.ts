@@ -151,6 +151,18 @@ describeWithRedis('replies side by side with Redis 7.0', () => {
 });
 
 describe('restart keeps the data', () => {
+  test('SHUTDOWN whose final save fails replies an error and the server keeps running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-shutdown-fail-'));
+    const s = await startServer(['--save', '3600 1'], { cwd: dir });
+    const r = s.client();
+    await r.set('k', 'v');
+    rmSync(dir, { recursive: true, force: true }); // nowhere to write the dump any more
+    await expect(r.shutdown()).rejects.toThrow('ERR Errors trying to SHUTDOWN. Check logs.');
+    expect(await r.get('k')).toBe('v');
+    expect(await r.shutdown('NOSAVE').catch(() => 'closed')).toBe('closed');
+    expect(await stopProcess(s.proc)).toBe(0);
+  });
+
   test('SHUTDOWN saves when save points exist; the next start loads every type, TTL and db', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kts-restart-'));
     let s = await startServer(['--save', '3600 1'], { cwd: dir });
