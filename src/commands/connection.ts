@@ -11,6 +11,7 @@ import { clientInfoLine } from '../server/client-info';
 import { VERSION } from '../server/server';
 import { dbIndexArg, intArg, redact, str, word } from './args';
 import { family } from './command';
+import { unblockClientById } from '../server/blocking';
 import { resetTransaction } from './transaction';
 
 function pingCommand(c: Client, argv: Buffer[]): void {
@@ -294,6 +295,21 @@ function clientUnpauseCommand(c: Client): void {
   addOk(c);
 }
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocking command as a timeout or with -UNBLOCKED. */
+function clientUnblockCommand(c: Client, argv: Buffer[]): void {
+  const id = intArg(c, argv[2]);
+  if (id === null) return;
+  let withError = false;
+  if (argv.length === 4) {
+    const mode = word(argv[3]);
+    if (mode === 'error') withError = true;
+    else if (mode !== 'timeout') return addError(c, 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  } else if (argv.length > 4) {
+    return addError(c, err.syntax);
+  }
+  addInteger(c, unblockClientById(c.server, id, withError) ? 1 : 0);
+}
+
 function clientNoEvictCommand(c: Client, argv: Buffer[]): void {
   const v = word(argv[2]);
   if (v === 'on') c.flags |= ClientFlag.NoEvict;
@@ -334,6 +350,8 @@ const CLIENT_HELP = [
   '    Suspend all, or just write, clients for <timeout> milliseconds.',
   'SETNAME <name>',
   '    Assign the name <name> to the current connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
   'NO-EVICT (ON|OFF)',
   '    Protect current client connection from eviction.',
 ];
@@ -372,6 +390,7 @@ export const connectionCommands = family('connection', [
       { name: 'kill', arity: -3, flags: 'admin noscript loading stale', summary: 'Kill the connection of a client', handler: clientKillCommand },
       { name: 'pause', arity: -3, flags: 'admin noscript loading stale', summary: 'Stop processing commands from clients for some time', handler: clientPauseCommand },
       { name: 'unpause', arity: 2, flags: 'admin noscript loading stale', summary: 'Resume processing of clients that were paused', handler: clientUnpauseCommand },
+      { name: 'unblock', arity: -3, flags: 'admin noscript loading stale', summary: 'Unblock a client blocked in a blocking command from a different connection', handler: clientUnblockCommand },
       { name: 'no-evict', arity: 3, flags: 'admin noscript loading stale', summary: 'Set client eviction mode for the current connection', handler: clientNoEvictCommand },
       { name: 'help', arity: 2, flags: 'loading stale', summary: 'Show helpful text about the different subcommands', handler: (c) => addHelp(c, 'CLIENT', CLIENT_HELP) },
     ],

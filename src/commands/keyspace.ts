@@ -17,6 +17,7 @@ import { typeOf, type RedisValue } from '../store/value';
 import { dbIndexArg, intArg, str, word } from './args';
 import { addHelp } from './connection';
 import { family } from './command';
+import { signalDbAsReady } from '../server/blocking';
 import { lookupRead, signalWrite } from './lookup';
 
 const PEXPIREAT = Buffer.from('PEXPIREAT');
@@ -154,6 +155,8 @@ function swapdbCommand(c: Client, argv: Buffer[]): void {
     watches.touchAllInDb(dbs[a], dbs[b]);
     watches.touchAllInDb(dbs[b], dbs[a]);
     dbs[a].swapWith(dbs[b]);
+    signalDbAsReady(dbs[a]);
+    signalDbAsReady(dbs[b]);
     c.server.dirty++;
   }
   addOk(c);

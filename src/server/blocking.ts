@@ -124,6 +124,11 @@ class BlockingRegistry {
     }
   }
 
+  /** Every key waited on in db may have changed at once (SWAPDB). */
+  signalAllWaited(db: Db): void {
+    for (const key of this.waiters[db.id].keys()) this.signal(db, key);
+  }
+
   /** CLIENT UNBLOCK: answers as a timeout or with the UNBLOCKED error. */
   unblockById(id: number, withError: boolean): boolean {
     const c = this.server.clients.get(id);
@@ -238,6 +243,12 @@ export function blockForKeys(c: Client, keys: readonly string[], deadlineMs: num
 export function signalKeyAsReady(db: Db, key: string): void {
   const r = registryByDb.get(db);
   if (r !== undefined && r.blockedCount !== 0) r.signal(db, key);
+}
+
+/** SWAPDB: clients blocked in db may now find their keys (Redis's scanDatabaseForReadyKeys). */
+export function signalDbAsReady(db: Db): void {
+  const r = registryByDb.get(db);
+  if (r !== undefined && r.blockedCount !== 0) r.signalAllWaited(db);
 }
 
 /**

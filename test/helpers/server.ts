@@ -95,3 +95,19 @@ export function hasRedisCli(): boolean {
 export function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version']).status === 0;
 }
+
+/**
+ * One server for a describe block, started before its tests and stopped
+ * after them (with every client handed out); the accessor is valid inside tests.
+ */
+export function withServer(args: string[] = []): () => RunningServer {
+  let s: RunningServer;
+  beforeAll(async () => {
+    s = await startServer(args);
+  });
+  afterAll(async () => {
+    await closeClients();
+    await s.stop();
+  });
+  return () => s;
+}

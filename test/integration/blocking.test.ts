@@ -7,7 +7,7 @@
  * timeouts and many waiters.
  */
 import Redis from 'ioredis';
-import { closeClients, startServer, RunningServer } from '../helpers/server';
+import { closeClients, startServer, RunningServer, withServer } from '../helpers/server';
 import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
 import { encodeCommand, replyLength, ReplyReader } from '../helpers/compare';
 import { RawConnection } from '../helpers/raw';
@@ -305,5 +305,37 @@ describe('blocking lists: timing, disconnects and many waiters', () => {
       [null, null],
       [null, null],
     ]);
+  });
+});
+
+describe('CLIENT UNBLOCK and SWAPDB wake-ups', () => {
+  const server = withServer();
+
+  test('CLIENT UNBLOCK ends a wait as a timeout or with -UNBLOCKED', async () => {
+    const s = server();
+    const admin = s.client();
+    const waiter = s.client();
+    const id = await waiter.client('ID');
+    const pending = waiter.blpop('nothing-here', 0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await admin.call('CLIENT', 'UNBLOCK', String(id))).toBe(1);
+    expect(await pending).toBeNull();
+    const failing = waiter.blpop('nothing-here', 0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await admin.call('CLIENT', 'UNBLOCK', String(id), 'ERROR')).toBe(1);
+    await expect(failing).rejects.toThrow('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    expect(await admin.call('CLIENT', 'UNBLOCK', String(id))).toBe(0);
+    await expect(admin.call('CLIENT', 'UNBLOCK', String(id), 'LATER')).rejects.toThrow('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  });
+
+  test('SWAPDB serves a client blocked on a key the swapped-in db holds', async () => {
+    const s = server();
+    const admin = s.client();
+    const waiter = s.client({ db: 1 });
+    const pending = waiter.blpop('jobs', 5);
+    await new Promise((r) => setTimeout(r, 100));
+    await admin.rpush('jobs', 'first');
+    expect(await admin.swapdb(0, 1)).toBe('OK');
+    expect(await pending).toEqual(['jobs', 'first']);
   });
 });
