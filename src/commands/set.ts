@@ -65,7 +65,7 @@ export function atLeastOneArg(c: Client, b: Buffer, error: string): number | nul
 }
 
 /**
- * SRANDMEMBER/ZRANDMEMBER count: any long but LONG_MIN, whose negation
+ * SRANDMEMBER/ZRANDMEMBER count: every long but LONG_MIN, whose negation
  * would overflow. Returns a number (huge values rounded) or null after replying.
  */
 export function randomCountArg(c: Client, b: Buffer): number | null {

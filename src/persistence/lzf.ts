@@ -10,7 +10,7 @@
  * overlap their own output, so they copy byte by byte.
  *
  * The compressor is a port of lzf_compress (VERY_FAST variant) with a smaller
- * hash table: any valid stream decompresses the same, and a 16K-slot table
+ * hash table: every valid stream decompresses the same, and a 16K-slot table
  * stays in cache for the short values RDB files are made of. The table is
  * never cleared: each call owns a fresh range of stored positions
  * (`generation`), so stale slots from earlier calls read as empty.

@@ -17,7 +17,7 @@
  *   client → Blocked                    (keys, deadline, what to do when served)
  *   ready: [db, key]...                 (deduplicated per db)
  *
- * Readiness: any write that reaches a waited-on key (the keyspace's
+ * Readiness: every write that reaches a waited-on key (the keyspace's
  * keyWillChange hook: LPUSH, LMOVE's push, RENAME, MOVE, COPY, RESTORE...)
  * signals it, as dbAdd does in Redis; `signalKeyAsReady` does it by hand.
  * The family's BlockedOperation then decides, when it runs, whether the key

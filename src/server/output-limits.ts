@@ -30,7 +30,7 @@ export class OutputLimits {
     config.onChange(D.clientOutputBufferLimit, (v) => (this.limits = v));
   }
 
-  /** True when the class has any limit (normal 0 0 0 has none). */
+  /** True when the class has a limit (normal 0 0 0 has none). */
   isLimited(cls: ClientClass): boolean {
     const l = this.limits[cls];
     return l.hardBytes !== 0 || l.softBytes !== 0;

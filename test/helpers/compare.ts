@@ -101,7 +101,7 @@ export async function bothReply(ours: ReplyReader, theirs: ReplyReader, ...args:
  * Our server and a reference Redis for one describe block, each with a raw
  * connection; the accessors are valid inside tests.
  */
-export function sideBySide(): { a: () => ReplyReader; b: () => ReplyReader; ourPort: () => number; refPort: () => number } {
+export function sideBySide(): { a: () => ReplyReader; b: () => ReplyReader; ours: () => RunningServer; ref: () => ReferenceServer; ourPort: () => number; refPort: () => number } {
   let ours: RunningServer;
   let ref: ReferenceServer;
   let a: ReplyReader;
@@ -116,7 +116,7 @@ export function sideBySide(): { a: () => ReplyReader; b: () => ReplyReader; ourP
     await closeClients();
     await Promise.all([ours.stop(), ref.stop()]);
   });
-  return { a: () => a, b: () => b, ourPort: () => ours.port, refPort: () => ref.port };
+  return { a: () => a, b: () => b, ours: () => ours, ref: () => ref, ourPort: () => ours.port, refPort: () => ref.port };
 }
 
 /**

@@ -1,6 +1,6 @@
-import { closeClients, startServer, RunningServer } from '../helpers/server';
-import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
-import { ReplyReader } from '../helpers/compare';
+
+import { describeWithRedis } from '../helpers/reference';
+import { ReplyReader, sideBySide } from '../helpers/compare';
 import Redis from 'ioredis';
 
 /**
@@ -8,19 +8,12 @@ import Redis from 'ioredis';
  * error text, and the resulting string bytes (checked with GET).
  */
 describeWithRedis('bitmaps, side by side with Redis 7.0', () => {
-  let ours: RunningServer;
-  let ref: ReferenceServer;
+  const servers = sideBySide();
   let a: ReplyReader;
   let b: ReplyReader;
-  beforeAll(async () => {
-    [ours, ref] = await Promise.all([startServer(), startReference()]);
-    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
-  });
-  afterAll(async () => {
-    a.close();
-    b.close();
-    await closeClients();
-    await Promise.all([ours.stop(), ref.stop()]);
+  beforeAll(() => {
+    a = servers.a();
+    b = servers.b();
   });
 
   async function same(...args: (string | Buffer)[]): Promise<string> {
@@ -192,7 +185,7 @@ describeWithRedis('bitmaps, side by side with Redis 7.0', () => {
 
   it('fires the same keyspace events as Redis (no event for unchanged bits or failed fields)', async () => {
     const events: string[][] = [];
-    for (const port of [ours.port, ref.port]) {
+    for (const port of [servers.ours().port, servers.ref().port]) {
       const sub = new Redis(port);
       const cmd = new Redis(port);
       await cmd.config('SET', 'notify-keyspace-events', 'KEA');

@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, closeClients, startServer, RunningServer } from '../helpers/server';
-import { describeWithRedis, freePort, startReference, ReferenceServer } from '../helpers/reference';
-import { ReplyReader } from '../helpers/compare';
+import { describeWithRedis, freePort } from '../helpers/reference';
+import { ReplyReader, sideBySide } from '../helpers/compare';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'kts-config-'));
@@ -185,19 +185,12 @@ describe('startup configuration', () => {
 });
 
 describeWithRedis('CONFIG GET / SET, side by side with Redis 7.0', () => {
-  let ours: RunningServer;
-  let ref: ReferenceServer;
+  const servers = sideBySide();
   let a: ReplyReader;
   let b: ReplyReader;
-  beforeAll(async () => {
-    [ours, ref] = await Promise.all([startServer(), startReference()]);
-    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
-  });
-  afterAll(async () => {
-    a.close();
-    b.close();
-    await closeClients();
-    await Promise.all([ours.stop(), ref.stop()]);
+  beforeAll(() => {
+    a = servers.a();
+    b = servers.b();
   });
 
   /** CONFIG GET answers a map whose order is Redis's dict order: compare as sorted pairs. */

@@ -8,7 +8,7 @@
 import { networkInterfaces } from 'node:os';
 import { closeClients, startServer, RunningServer } from '../helpers/server';
 import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
-import { ReplyReader } from '../helpers/compare';
+import { ReplyReader, sideBySide } from '../helpers/compare';
 import { RawConnection } from '../helpers/raw';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,19 +17,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const maskHelloId = (reply: string) => reply.replace(/\$2\r\nid\r\n:\d+\r\n/, '');
 
 describeWithRedis('connection commands, side by side with Redis 7.0', () => {
-  let ours: RunningServer;
-  let ref: ReferenceServer;
+  const servers = sideBySide();
   let a: ReplyReader;
   let b: ReplyReader;
-  beforeAll(async () => {
-    [ours, ref] = await Promise.all([startServer(), startReference()]);
-    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
-  });
-  afterAll(async () => {
-    a.close();
-    b.close();
-    await closeClients();
-    await Promise.all([ours.stop(), ref.stop()]);
+  beforeAll(() => {
+    a = servers.a();
+    b = servers.b();
   });
 
   const cases: string[][] = [
@@ -126,7 +119,7 @@ describeWithRedis('connection commands, side by side with Redis 7.0', () => {
       return [reply, closed];
     };
     for (const form of ['id', 'addr'] as const) {
-      const [mine, theirs] = await Promise.all([killSelf(ours.port, form), killSelf(ref.port, form)]);
+      const [mine, theirs] = await Promise.all([killSelf(servers.ours().port, form), killSelf(servers.ref().port, form)]);
       expect(mine).toEqual(theirs);
       expect(mine[1]).toBe(true);
     }

@@ -7,8 +7,8 @@
  */
 import Redis from 'ioredis';
 import { closeClients, startServer, RunningServer } from '../helpers/server';
-import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
-import { ReplyReader } from '../helpers/compare';
+import { describeWithRedis } from '../helpers/reference';
+import { ReplyReader, sideBySide } from '../helpers/compare';
 
 type Cmd = string[];
 
@@ -214,19 +214,12 @@ const resp3Cases: Cmd[] = [
 ];
 
 describeWithRedis('hashes, side by side with Redis 7.0', () => {
-  let ours: RunningServer;
-  let ref: ReferenceServer;
+  const servers = sideBySide();
   let a: ReplyReader;
   let b: ReplyReader;
-  beforeAll(async () => {
-    [ours, ref] = await Promise.all([startServer(), startReference()]);
-    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
-  });
-  afterAll(async () => {
-    a.close();
-    b.close();
-    await closeClients();
-    await Promise.all([ours.stop(), ref.stop()]);
+  beforeAll(() => {
+    a = servers.a();
+    b = servers.b();
   });
 
   async function same(args: string[]): Promise<void> {
@@ -245,8 +238,8 @@ describeWithRedis('hashes, side by side with Redis 7.0', () => {
   });
 
   test('a hash past the listpack limits holds the same data', async () => {
-    const mine = ours.client();
-    const theirs = new Redis({ port: ref.port, host: '127.0.0.1' });
+    const mine = servers.ours().client();
+    const theirs = new Redis({ port: servers.ref().port, host: '127.0.0.1' });
     try {
       for (const r of [mine, theirs]) {
         const p = r.pipeline();
@@ -273,7 +266,7 @@ describeWithRedis('hashes, side by side with Redis 7.0', () => {
   });
 
   test('keyspace notifications match Redis event for event', async () => {
-    const [subA, subB] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
+    const [subA, subB] = await Promise.all([ReplyReader.open(servers.ours().port), ReplyReader.open(servers.ref().port)]);
     try {
       await same(['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']);
       for (const s of [subA, subB]) {

@@ -5,9 +5,9 @@
  * Each case sends the same command to both servers and expects the same
  * reply bytes.
  */
-import { closeClients, startServer, RunningServer } from '../helpers/server';
-import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
-import { ReplyReader } from '../helpers/compare';
+
+import { describeWithRedis } from '../helpers/reference';
+import { ReplyReader, sideBySide } from '../helpers/compare';
 
 type Cmd = string[];
 
@@ -293,19 +293,12 @@ const resp3Cases: Cmd[] = [
 ];
 
 describeWithRedis('lists, side by side with Redis 7.0', () => {
-  let ours: RunningServer;
-  let ref: ReferenceServer;
+  const servers = sideBySide();
   let a: ReplyReader;
   let b: ReplyReader;
-  beforeAll(async () => {
-    [ours, ref] = await Promise.all([startServer(), startReference()]);
-    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
-  });
-  afterAll(async () => {
-    a.close();
-    b.close();
-    await closeClients();
-    await Promise.all([ours.stop(), ref.stop()]);
+  beforeAll(() => {
+    a = servers.a();
+    b = servers.b();
   });
 
   async function same(args: string[]): Promise<void> {
@@ -357,7 +350,7 @@ describeWithRedis('lists, side by side with Redis 7.0', () => {
   });
 
   test('keyspace notifications match Redis event for event', async () => {
-    const [subA, subB] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
+    const [subA, subB] = await Promise.all([ReplyReader.open(servers.ours().port), ReplyReader.open(servers.ref().port)]);
     try {
       await same(['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']);
       for (const s of [subA, subB]) {

@@ -5,7 +5,7 @@
  */
 import { closeClients, startServer, RunningServer } from '../helpers/server';
 import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
-import { encodeCommand, ReplyReader } from '../helpers/compare';
+import { encodeCommand, ReplyReader, sideBySide } from '../helpers/compare';
 import { RawConnection } from '../helpers/raw';
 
 /** What a fresh connection gets back for `bytes`, and whether the server closed it. */
@@ -198,19 +198,12 @@ describeWithRedis('protocol, side by side with Redis 7.0', () => {
 });
 
 describeWithRedis('RESP3 after HELLO 3, side by side with Redis 7.0', () => {
-  let ours: RunningServer;
-  let ref: ReferenceServer;
+  const servers = sideBySide();
   let a: ReplyReader;
   let b: ReplyReader;
-  beforeAll(async () => {
-    [ours, ref] = await Promise.all([startServer(), startReference()]);
-    [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
-  });
-  afterAll(async () => {
-    a.close();
-    b.close();
-    await closeClients();
-    await Promise.all([ours.stop(), ref.stop()]);
+  beforeAll(() => {
+    a = servers.a();
+    b = servers.b();
   });
 
   /** HELLO carries the connection id, which differs between the two servers. */
@@ -267,7 +260,7 @@ describeWithRedis('RESP3 after HELLO 3, side by side with Redis 7.0', () => {
 
   test('a subscriber gets published messages as push frames', async () => {
     await Promise.all([a.command('SUBSCRIBE', 'news'), b.command('SUBSCRIBE', 'news')]);
-    const [pa, pb] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
+    const [pa, pb] = await Promise.all([ReplyReader.open(servers.ours().port), ReplyReader.open(servers.ref().port)]);
     await Promise.all([pa.command('PUBLISH', 'news', 'flash'), pb.command('PUBLISH', 'news', 'flash')]);
     pa.close();
     pb.close();
