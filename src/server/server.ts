@@ -223,6 +223,9 @@ export class Server {
       return;
     }
     this.processInput(c);
+    // Hand the replies to the socket now rather than after every other socket's
+    // input: the client starts reading while we serve the rest.
+    if (c.out.pendingBytes !== 0) this.writeToSocket(c);
   }
 
   /** Runs every complete request in the client's query buffer, unless it blocks. */

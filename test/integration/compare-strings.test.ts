@@ -126,6 +126,29 @@ describeWithRedis('strings and keys, side by side with Redis 7.0', () => {
     expect(mine).toEqual(theirs);
   });
 
+  test('reply bytes at the encoder boundaries: lengths around the short-copy limit, binary bytes, wide integers', async () => {
+    const mismatches: string[] = [];
+    const check = async (...args: string[]): Promise<void> => {
+      const [mine, theirs] = await Promise.all([a.command(...args), b.command(...args)]);
+      if (mine !== theirs) mismatches.push(`${args.join(' ').slice(0, 60)}: ${JSON.stringify(mine).slice(0, 80)} vs ${JSON.stringify(theirs).slice(0, 80)}`);
+    };
+    // Starts at byte 200 so short values carry high bytes and CR/LF too.
+    const allBytes = Array.from({ length: 256 }, (_, i) => String.fromCharCode((i + 200) % 256)).join('');
+    for (const n of [0, 1, 9, 10, 11, 47, 48, 49, 99, 100, 255, 4095, 4096, 8191, 8192, 70000]) {
+      const value = allBytes.repeat(Math.ceil(n / 256) + 1).slice(0, n);
+      await check('SET', `len${n}`, value);
+      await check('GET', `len${n}`);
+      await check('RPUSH', 'lens', value);
+    }
+    await check('LRANGE', 'lens', '0', '-1');
+    for (const n of ['-1', '-9', '-10', '-4294967295', '-4294967296', '4294967295', '4294967296', '9007199254740993', '-9223372036854775808']) {
+      await check('SET', 'int', n);
+      await check('INCRBY', 'int', '0');
+      await check('STRLEN', 'int');
+    }
+    expect(mismatches).toEqual([]);
+  });
+
   test('random INCRBYFLOAT and HINCRBYFLOAT sequences print exactly what Redis prints (long double)', async () => {
     let seed = 12345;
     const rand = (): number => {
