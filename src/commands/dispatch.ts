@@ -99,6 +99,19 @@ function copyArg(b: Buffer): Buffer {
   return Buffer.from(b);
 }
 
+/**
+ * When the last command of the current run of commands (one client's
+ * pipelined input) ended, or -1 at the start of a run. The next command's
+ * time starts there, so each command costs one clock read instead of two
+ * (~7% of a short command's CPU); its own parsing counts toward it.
+ */
+let runClock = -1;
+
+/** The server calls this before running a client's input. */
+export function startCommandRun(): void {
+  runClock = -1;
+}
+
 /** Runs a handler with everything that follows a command: stats, slowlog, MONITOR, propagation. */
 export function call(c: Client, cmd: Command, argv: Buffer[]): void {
   const server = c.server;
@@ -108,7 +121,7 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
   c.propagateArgv = null;
   // CLIENT LIST/INFO show the command being run, as Redis sets c->lastcmd first.
   c.lastCommand = cmd.fullName;
-  const t0 = performance.now();
+  const t0 = runClock >= 0 ? runClock : performance.now();
   try {
     cmd.handler!(c, argv);
   } catch (e) {
@@ -116,7 +129,9 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
     log.error({ cmd: cmd.fullName, client: c.id, err: e instanceof Error ? e.stack : String(e) }, 'Internal error while running a command');
     addError(c, `ERR internal error while running '${cmd.fullName}'`);
   }
-  const durationUs = Math.round((performance.now() - t0) * 1000);
+  const t1 = performance.now();
+  runClock = t1;
+  const durationUs = Math.round((t1 - t0) * 1000);
   cmd.calls++;
   cmd.usec += durationUs;
   if (server.stats.totalErrorReplies !== errorsBefore) cmd.failedCalls++;

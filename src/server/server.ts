@@ -19,7 +19,7 @@ import { ActiveExpire } from '../store/expire';
 import { installEviction } from '../store/evict';
 import { Client, ClientFlag } from './client';
 import { Stats } from './stats';
-import { isWriteRequest, processCommand } from '../commands/dispatch';
+import { isWriteRequest, processCommand, startCommandRun } from '../commands/dispatch';
 import { handleClientsBlockedOnKeys } from './blocking';
 import { addError } from '../protocol/reply';
 import { err } from '../protocol/shared';
@@ -231,6 +231,7 @@ export class Server {
   /** Runs every complete request in the client's query buffer, unless it blocks. */
   processInput(c: Client): void {
     const parser = c.parser;
+    startCommandRun();
     while ((c.flags & (ClientFlag.Blocked | ClientFlag.CloseAsap | ClientFlag.CloseAfterReply | ClientFlag.OutputPaused)) === 0) {
       if (this.pauseUntilMs !== 0 && !this.pauseWritesOnly && this.isPausedFor(c)) return;
       if (c.out.pendingBytes > UNLIMITED_OUTPUT_PAUSE_BYTES && !this.outputLimits.isLimited(c.clientClass)) {
