@@ -51,6 +51,7 @@ import type { Keyspace } from '../store/keyspace';
 import type { Collection, RedisValue } from '../store/value';
 import { Crc64 } from './crc64';
 import { DEFAULT_CHUNK_BYTES, ElementCursor, RdbEncoder } from './rdb-writer';
+import type { ShardedMap } from '../store/sharded-map';
 
 /** Where snapshot bytes go: a file (BGSAVE) or, later, a replica socket. */
 export interface ByteSink {
@@ -129,9 +130,9 @@ class DbView {
 
   constructor(
     readonly id: number,
-    readonly dict: Map<string, RedisValue>,
-    readonly expires: Map<string, number>,
-    readonly timestamps: Map<string, number>,
+    readonly dict: ShardedMap<RedisValue>,
+    readonly expires: ShardedMap<number>,
+    readonly timestamps: ShardedMap<number>,
     readonly keyCount: number,
     readonly expiresCount: number,
   ) {}
@@ -188,7 +189,7 @@ export class SnapshotRegistry {
 export class Snapshot {
   private views: DbView[] = [];
   /** Captured dict → its view, while the db is not done (copy-on-write lookup). */
-  private readonly viewByDict = new Map<Map<string, RedisValue>, DbView>();
+  private readonly viewByDict = new Map<ShardedMap<RedisValue>, DbView>();
   private current = 0;
   private readonly encoder: RdbEncoder;
   private readonly crc: Crc64 | null;
@@ -205,7 +206,7 @@ export class Snapshot {
   /** Called once every byte, checksum included, was handed to the sinks. */
   onFinish: (() => void) | null = null;
   /** A collection the walk is in the middle of (a slice ended inside it). */
-  private partial: { dict: Map<string, RedisValue>; key: string; value: Collection; cursor: ElementCursor } | null = null;
+  private partial: { dict: ShardedMap<RedisValue>; key: string; value: Collection; cursor: ElementCursor } | null = null;
   /** Serializes the copies made while their db is walked, one key at a time. */
   private readonly copyEncoder: RdbEncoder;
   private readonly copyParts: Buffer[] = [];

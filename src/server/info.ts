@@ -12,6 +12,7 @@ import type { Command } from '../commands/command';
 import { clientMemory } from './client-info';
 import type { Server } from './server';
 import { ClientFlag } from './client';
+import type { ShardedMap } from '../store/sharded-map';
 
 export type SectionProvider = () => [string, string | number][];
 
@@ -247,7 +248,7 @@ export class InfoRegistry {
 }
 
 /** Average TTL over a sample of the db's volatile keys (Redis estimates it too). */
-function averageTtl(expires: Map<string, number>): number {
+function averageTtl(expires: ShardedMap<number>): number {
   if (expires.size === 0) return 0;
   const now = Date.now();
   let sum = 0;

@@ -9,6 +9,7 @@
  * one place to hook into (the Keyspace's hooks).
  */
 import type { AccessTracker } from './evict';
+import { ShardedMap } from './sharded-map';
 import type { RedisValue } from './value';
 
 export interface DbHooks {
@@ -21,10 +22,11 @@ export interface DbHooks {
 }
 
 export class Db {
-  dict = new Map<string, RedisValue>();
-  expires = new Map<string, number>();
+  /** Sharded so that no rehash of a big db stalls the event loop (sharded-map.ts). */
+  dict = new ShardedMap<RedisValue>();
+  expires = new ShardedMap<number>();
   /** Last-write timestamps (hybrid logical clock) for active replication; empty otherwise. */
-  keyTimestamps = new Map<string, number>();
+  keyTimestamps = new ShardedMap<number>();
   /** Per-key LRU time / LFU counter while an LRU or LFU maxmemory policy is set (evict.ts); null otherwise. */
   access: AccessTracker | null = null;
 
@@ -107,9 +109,9 @@ export class Db {
    * consistent view.
    */
   clear(): void {
-    this.dict = new Map();
-    this.expires = new Map();
-    this.keyTimestamps = new Map();
+    this.dict = new ShardedMap();
+    this.expires = new ShardedMap();
+    this.keyTimestamps = new ShardedMap();
     if (this.access !== null) this.access.reset();
   }
 

@@ -41,6 +41,7 @@ import type { Server } from '../server/server';
 import type { Db } from './db';
 import { LFU_INIT_VAL, lfuDecrAndReturn, lfuLogIncr, lfuMinutesNow, lfuPack } from './lfu';
 import type { RedisValue } from './value';
+import { ShardedMap } from './sharded-map';
 
 /** LRU clock resolution: finer than Redis's 1 s, coarse enough to stay a Smi for years. */
 const LRU_UNIT_MS = 100;
@@ -117,7 +118,7 @@ function lruUnitsNow(nowMs: number): number {
 
 /** One db's per-key LRU time or LFU counter (see the header). */
 export class AccessTracker {
-  meta = new Map<string, number>();
+  meta = new ShardedMap<number>();
   /** What a key without an entry counts as: its access when tracking began. */
   readonly defaultValue: number;
 
@@ -145,7 +146,7 @@ export class AccessTracker {
 
   /** FLUSHDB: fresh map, O(1) (the old one goes to the collector). */
   reset(): void {
-    this.meta = new Map();
+    this.meta = new ShardedMap();
   }
 
   /** Seconds since the last access (OBJECT IDLETIME), read without touching. */
@@ -390,7 +391,7 @@ export class Eviction implements CommandGate {
   }
 
   /** Redis's evictionPoolPopulate: sample keys, keep the best EVPOOL_SIZE, sorted by score. */
-  private populatePool(db: Db, map: Map<string, unknown>): void {
+  private populatePool(db: Db, map: ShardedMap<unknown>): void {
     const keys = this.poolKeys;
     const scores = this.poolScores;
     const dbIds = this.poolDbs;

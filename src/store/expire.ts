@@ -7,11 +7,12 @@
  */
 import type { Db } from './db';
 import type { Keyspace } from './keyspace';
+import type { ShardedMap } from './sharded-map';
 
 const KEYS_PER_CHECK = 20;
 
 export class ActiveExpire {
-  private cursors = new WeakMap<Map<string, number>, Iterator<[string, number]>>();
+  private cursors = new WeakMap<ShardedMap<number>, Iterator<[string, number]>>();
   private nextDb = 0;
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns the cycle off (tests of lazy expiry use it). */
   isEnabled = true;
@@ -61,7 +62,7 @@ export class ActiveExpire {
   }
 
   /** Next entry of the db's expires map, wrapping around; null when it is empty. */
-  private advance(expires: Map<string, number>): [string, number] | null {
+  private advance(expires: ShardedMap<number>): [string, number] | null {
     let it = this.cursors.get(expires);
     if (it === undefined) {
       it = expires.entries();

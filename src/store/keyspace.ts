@@ -5,6 +5,7 @@
  * that WATCH and snapshots subscribe to.
  */
 import { Db, DbHooks } from './db';
+import type { ShardedMap } from './sharded-map';
 
 /** A room interested in key events implements the ones it needs. */
 export interface KeyspaceListener {
@@ -84,16 +85,16 @@ export class Keyspace implements DbHooks {
    * A key of `map` (a db's dict or expires) by the round-robin walk with a
    * random skip, without lookup side effects (eviction samples with it).
    */
-  sampleKey(map: Map<string, unknown>): string | undefined {
+  sampleKey(map: ShardedMap<unknown>): string | undefined {
     const skip = Math.floor(Math.random() * Math.min(map.size, 16));
     let key: string | undefined;
     for (let i = 0; i <= skip; i++) key = this.nextRoundRobinKey(map);
     return key;
   }
 
-  private roundRobin = new WeakMap<Map<string, unknown>, Iterator<string>>();
+  private roundRobin = new WeakMap<ShardedMap<unknown>, Iterator<string>>();
 
-  private nextRoundRobinKey(dict: Map<string, unknown>): string | undefined {
+  private nextRoundRobinKey(dict: ShardedMap<unknown>): string | undefined {
     let it = this.roundRobin.get(dict);
     if (it === undefined) this.roundRobin.set(dict, (it = dict.keys()));
     let r = it.next();
