@@ -3,7 +3,7 @@
 // and the server's own eventloop_max_delay_ms, while the server
 //   - runs FLUSHALL ASYNC over N keys,
 //   - expires N keys that all reach their TTL at once,
-//   - deletes a collection of N members,
+//   - grows one set to N members by SADDs of 1000, then deletes it,
 //   - takes a BGSAVE of N keys.
 // usage: node scripts/bench/stall-bench.js [N=1000000]   (after npm run build)
 'use strict';
@@ -28,6 +28,16 @@ function freePort() {
 
 function pipe(port, lines) {
   execFileSync('redis-cli', ['-p', String(port), '--pipe'], { input: lines, stdio: ['pipe', 'ignore', 'inherit'], maxBuffer: 1 << 30 });
+}
+
+/** As pipe, without blocking this process (the pinger keeps running meanwhile). */
+function pipeAsync(port, lines) {
+  return new Promise((resolve, reject) => {
+    const p = spawn('redis-cli', ['-p', String(port), '--pipe'], { stdio: ['pipe', 'ignore', 'inherit'] });
+    p.on('error', reject);
+    p.on('exit', resolve);
+    p.stdin.end(lines);
+  });
 }
 
 function proto(args) {
@@ -105,7 +115,10 @@ async function main() {
     }
   }
   chunks.push(s);
-  pipe(port, chunks.join(''));
+  // Growing one set to N members (its member index rehashes as it grows). The
+  // bytes are ready beforehand: building them would stall this process's pinger.
+  const saddBytes = Buffer.from(chunks.join(''));
+  out.grow_big_set = await worstPingDuring(r, pinger, () => pipeAsync(port, saddBytes));
   out.del_big_set = await worstPingDuring(r, pinger, () => r.del('bigset'), 1000);
 
   fill('b');

@@ -34,6 +34,8 @@ export const enum ClientFlag {
   OutputPaused = 1 << 12,
   /** Its writes are not propagated: a classic replica's master link (the stream is proxied) and RREPLAY origins. */
   NoPropagate = 1 << 13,
+  /** Not read again until the next event-loop turn: it used its input budget for this one. */
+  InputThrottled = 1 << 14,
 }
 
 export interface QueuedCommand {
@@ -102,6 +104,8 @@ export class Client implements ReplyTarget {
 
   /** master_repl_offset after this client's last propagated write (WAIT). */
   lastWriteOffset = 0;
+  /** Input bytes received in the current event-loop turn (the server's fairness budget). */
+  turnInputBytes = 0;
   /** Bytes held for this client outside its output buffer (a replica's stream during its full sync). */
   heldOutputBytes = 0;
 

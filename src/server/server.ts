@@ -39,6 +39,15 @@ import { OutputLimits } from './output-limits';
  * as in Redis.
  */
 const UNLIMITED_OUTPUT_PAUSE_BYTES = 16 * 1024 * 1024;
+/**
+ * Input one client may have read and run per event-loop turn. libuv reads up
+ * to 32 x 64 KB from a readable socket in one go, so a client pipelining big
+ * commands would hold the loop for as long as 2 MB of them take (redis-cli
+ * --pipe growing a set by SADDs of 1000 members: 186 ms). Past the budget
+ * its socket is paused until the next turn and the others get theirs, as
+ * Redis reads at most 16 KB per client per event.
+ */
+const INPUT_BYTES_PER_TURN = 128 * 1024;
 import { PubSub } from '../pubsub/registry';
 import { WatchRegistry } from '../commands/transaction';
 import { ScanCursors } from '../store/scan';
@@ -213,6 +222,8 @@ export class Server {
 
   private onData(c: Client, chunk: Buffer): void {
     this.stats.totalNetInputBytes += chunk.length;
+    if (c.turnInputBytes === 0) this.countInputTurn(c);
+    c.turnInputBytes += chunk.length;
     c.lastInteractionMs = Date.now();
     if (c.hasFlag(ClientFlag.CloseAsap) || c.hasFlag(ClientFlag.CloseAfterReply)) return;
     c.parser.feed(chunk);
@@ -226,7 +237,32 @@ export class Server {
     // Hand the replies to the socket now rather than after every other socket's
     // input: the client starts reading while we serve the rest.
     if (c.out.pendingBytes !== 0) this.writeToSocket(c);
+    if (c.turnInputBytes > INPUT_BYTES_PER_TURN && (c.flags & ClientFlag.InputThrottled) === 0 && c.socket !== null) {
+      c.flags |= ClientFlag.InputThrottled;
+      c.socket.pause();
+    }
   }
+
+  private inputThisTurn: Client[] = [];
+
+  /** Lists a client that received input this turn; the turn's end resets its budget. */
+  private countInputTurn(c: Client): void {
+    if (this.inputThisTurn.length === 0) setImmediate(this.endInputTurn);
+    this.inputThisTurn.push(c);
+  }
+
+  private readonly endInputTurn = (): void => {
+    const list = this.inputThisTurn;
+    this.inputThisTurn = [];
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      c.turnInputBytes = 0;
+      if ((c.flags & ClientFlag.InputThrottled) === 0) continue;
+      c.flags &= ~ClientFlag.InputThrottled;
+      // A client paused for its output stays paused until its socket drains.
+      if ((c.flags & ClientFlag.OutputPaused) === 0 && this.clients.get(c.id) === c) c.socket?.resume();
+    }
+  };
 
   /** Runs every complete request in the client's query buffer, unless it blocks. */
   processInput(c: Client): void {
@@ -385,7 +421,7 @@ export class Server {
     socket.once('drain', () => {
       c.flags &= ~ClientFlag.OutputPaused;
       if (!this.clients.has(c.id)) return;
-      socket.resume();
+      if ((c.flags & ClientFlag.InputThrottled) === 0) socket.resume();
       this.processInput(c);
     });
   }

@@ -92,7 +92,37 @@ export class ShardedMap<V> implements Iterable<[string, V]> {
     return this.entries();
   }
 
+  clone(): ShardedMap<V> {
+    const copy = new ShardedMap<V>();
+    for (let i = 0; i < SHARDS; i++) copy.shards[i] = new Map(this.shards[i]);
+    copy.size = this.size;
+    return copy;
+  }
+
   forEach(visit: (value: V, key: string) => void): void {
     for (const shard of this.shards) shard.forEach(visit);
   }
+}
+
+/**
+ * A collection's member index (hash fields, set members, sorted-set
+ * members): a plain Map while small, so millions of small collections pay
+ * nothing, and a ShardedMap once it passes SHARD_INDEX_AT entries, so the
+ * SADD that brings a set to a million members does not rehash a million at
+ * once. The switch copies SHARD_INDEX_AT entries once (~2 ms).
+ */
+export type MemberIndex<V> = Map<string, V> | ShardedMap<V>;
+
+const SHARD_INDEX_AT = 1 << 15;
+
+/** The index to keep after an insertion: the same one, or its sharded copy once large. */
+export function shardWhenLarge<V>(index: MemberIndex<V>): MemberIndex<V> {
+  if (index.size <= SHARD_INDEX_AT || index instanceof ShardedMap) return index;
+  const sharded = new ShardedMap<V>();
+  index.forEach((value, key) => sharded.set(key, value));
+  return sharded;
+}
+
+export function cloneIndex<V>(index: MemberIndex<V>): MemberIndex<V> {
+  return index instanceof ShardedMap ? index.clone() : new Map(index);
 }

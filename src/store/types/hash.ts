@@ -23,6 +23,7 @@
  * CONFIG SET applies to existing hashes at their next write, as in Redis.
  */
 import type { Collection } from '../value';
+import { cloneIndex, shardWhenLarge, type MemberIndex } from '../sharded-map';
 
 export interface ListpackLimits {
   /** hash-max-listpack-entries */
@@ -38,7 +39,7 @@ export class HashValue implements Collection {
   readonly type = 'hash';
   private fields: string[] = [];
   private values: string[] = [];
-  private index = new Map<string, number>();
+  private index: MemberIndex<number> = new Map<string, number>();
   private isHashtable = false;
 
   constructor(private readonly limits: Readonly<ListpackLimits> = DEFAULT_HASH_LIMITS) {}
@@ -55,7 +56,7 @@ export class HashValue implements Collection {
     const copy = new HashValue(this.limits);
     copy.fields = this.fields.slice();
     copy.values = this.values.slice();
-    copy.index = new Map(this.index);
+    copy.index = cloneIndex(this.index);
     copy.isHashtable = this.isHashtable;
     return copy;
   }
@@ -91,6 +92,7 @@ export class HashValue implements Collection {
       return false;
     }
     this.index.set(field, this.fields.length);
+    this.index = shardWhenLarge(this.index);
     this.fields.push(field);
     this.values.push(value);
     if (!this.isHashtable && this.fields.length > this.limits.maxEntries) this.isHashtable = true;

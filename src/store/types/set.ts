@@ -24,6 +24,7 @@
  */
 import { parseI64 } from '../../common/numbers';
 import type { Collection } from '../value';
+import { cloneIndex, shardWhenLarge, type MemberIndex } from '../sharded-map';
 
 /** set-max-intset-entries default (Redis 7.0). */
 export const SET_MAX_INTSET_ENTRIES = 512;
@@ -33,7 +34,7 @@ export class SetValue implements Collection {
   /** Members; sorted numerically while intset, slot order once hashtable. */
   private items: string[] = [];
   /** member → slot in items; null while the set is an intset. */
-  private index: Map<string, number> | null = null;
+  private index: MemberIndex<number> | null = null;
 
   get size(): number {
     return this.items.length;
@@ -50,7 +51,7 @@ export class SetValue implements Collection {
   clone(): SetValue {
     const copy = new SetValue();
     copy.items = this.items.slice();
-    copy.index = this.index === null ? null : new Map(this.index);
+    copy.index = this.index === null ? null : cloneIndex(this.index);
     return copy;
   }
 
@@ -122,6 +123,7 @@ export class SetValue implements Collection {
     const index = this.index!;
     if (index.has(m)) return false;
     index.set(m, this.items.length);
+    this.index = shardWhenLarge(index);
     this.items.push(m);
     return true;
   }

@@ -20,6 +20,7 @@
  * deletions so both stay in step.
  */
 import assert from 'node:assert';
+import type { MemberIndex } from '../sharded-map';
 
 /** ZSKIPLIST_MAXLEVEL: enough for 2^64 elements at P = 1/4. */
 const MAX_LEVEL = 32;
@@ -405,7 +406,7 @@ export class SkipList {
   }
 
   /** zslDeleteRangeByScore / zslDeleteRangeByLex: removes every node in range, from the list and from `dict`. */
-  deleteRange(r: Range, dict: Map<string, SkipListNode>): number {
+  deleteRange(r: Range, dict: MemberIndex<SkipListNode>): number {
     let removed = 0;
     let node = this.seekRangeStart(r);
     while (node !== null && belowMax(node, r)) {
@@ -419,7 +420,7 @@ export class SkipList {
   }
 
   /** zslDeleteRangeByRank: removes 1-based ranks start..end inclusive. */
-  deleteRangeByRank(start: number, end: number, dict: Map<string, SkipListNode>): number {
+  deleteRangeByRank(start: number, end: number, dict: MemberIndex<SkipListNode>): number {
     let x = this.header;
     let traversed = 0;
     for (let i = this.level - 1; i >= 0; i--) {

@@ -12,6 +12,7 @@
  * one way only, in zsetAdd).
  */
 import { SkipList, SkipListNode, type Range } from './skiplist';
+import { shardWhenLarge, type MemberIndex } from '../sharded-map';
 import { formatDouble } from '../../common/numbers';
 import type { Collection } from '../value';
 
@@ -36,7 +37,7 @@ export function formatListpackScore(score: number): string {
 
 export class ZSetValue implements Collection {
   readonly type = 'zset';
-  private readonly dict = new Map<string, SkipListNode>();
+  private dict: MemberIndex<SkipListNode> = new Map<string, SkipListNode>();
   private readonly list = new SkipList();
   private isListpack = true;
 
@@ -57,6 +58,7 @@ export class ZSetValue implements Collection {
     const copy = new ZSetValue();
     copy.isListpack = this.isListpack;
     for (let x = this.list.first; x !== null; x = x.next) copy.dict.set(x.member, copy.list.insert(x.score, x.member));
+    copy.dict = shardWhenLarge(copy.dict);
     return copy;
   }
 
@@ -81,6 +83,7 @@ export class ZSetValue implements Collection {
     // A listpack holds scores as d2string text, which turns -0 into "0" (for updates too).
     if (this.isListpack && score === 0) score = 0;
     this.dict.set(member, this.list.insert(score, member));
+    this.dict = shardWhenLarge(this.dict);
     return true;
   }
 
