@@ -29,8 +29,13 @@ const [, , txt, json] = process.argv;
 const lines = fs.readFileSync(txt, 'utf8').split('\n');
 const rows = [];
 for (const l of lines) {
-  const m = /^(\S+)\s+(\d+)\s+([\d.]+|NA)\s+([\d.]+|NA)\s+([\d.]+|NA)$/.exec(l.trim());
-  if (m) rows.push({ test: m[1], pipeline: +m[2], redis_ops: +m[3] || null, ours_ops: +m[4] || null, ratio: +m[5] || null });
+  const m = /^(\S+)\s+(\d+)\s+([\d.]+|NA)\s+([\d.]+|NA)\s+([\d.]+|NA)(?:\s+([\d.]+|NA)\s+([\d.]+|NA)\s+([\d.]+|NA)\s+([\d.]+|NA))?$/.exec(l.trim());
+  if (m) {
+    rows.push({
+      test: m[1], pipeline: +m[2], redis_ops: +m[3] || null, ours_ops: +m[4] || null, ratio: +m[5] || null,
+      redis_p50_ms: +m[6] || null, ours_p50_ms: +m[7] || null, redis_p99_ms: +m[8] || null, ours_p99_ms: +m[9] || null,
+    });
+  }
 }
 const summary = lines.find((l) => l.startsWith('geomean')) || '';
 const mem = lines.filter((l) => /^(redis|target)\s/.test(l));
