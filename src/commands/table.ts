@@ -40,14 +40,26 @@ export const COMMANDS: readonly Command[] = [
 ];
 
 const byName = new Map<string, Command>();
-/** Commands grouped by name length, with their lower-case name bytes, for lookups that allocate nothing. */
-const byLength: { cmd: Command; bytes: Buffer }[][] = [];
+/** Longest command name plus one. */
+const MAX_NAME = 1 + Math.max(...COMMANDS.map((c) => c.name.length));
+/**
+ * Commands grouped by name length and first letter (32 buckets per length),
+ * with their lower-case name bytes: a lookup compares a handful of
+ * candidates and allocates nothing. By length alone, 4-letter names had
+ * dozens of candidates to reject.
+ */
+const buckets: { cmd: Command; bytes: Buffer }[][] = [];
+for (let i = 0; i < MAX_NAME * 32; i++) buckets.push([]);
+
+function bucketOf(len: number, firstByte: number): number {
+  return len * 32 + (firstByte & 31); // & 31: 'A' and 'a' share a bucket
+}
+
 for (const cmd of COMMANDS) {
   if (byName.has(cmd.name)) throw new Error(`command ${cmd.name} registered twice`);
   byName.set(cmd.name, cmd);
-  const len = cmd.name.length;
-  while (byLength.length <= len) byLength.push([]);
-  byLength[len].push({ cmd, bytes: Buffer.from(cmd.name, 'latin1') });
+  const bytes = Buffer.from(cmd.name, 'latin1');
+  buckets[bucketOf(bytes.length, bytes[0])].push({ cmd, bytes });
 }
 
 /**
@@ -57,8 +69,8 @@ for (const cmd of COMMANDS) {
  */
 export function lookupCommand(name: Buffer): Command | undefined {
   const len = name.length;
-  if (len >= byLength.length) return undefined;
-  const candidates = byLength[len];
+  if (len === 0 || len >= MAX_NAME) return undefined;
+  const candidates = buckets[bucketOf(len, name[0])];
   next: for (let i = 0; i < candidates.length; i++) {
     const bytes = candidates[i].bytes;
     for (let j = 0; j < len; j++) {
