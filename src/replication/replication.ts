@@ -174,15 +174,17 @@ export class Replication implements MasterLinkEvents {
   private installGates(): void {
     const server = this.server;
     const cfg = server.config;
+    // Read on every write: kept here rather than looked up each time.
+    let minReplicasToWrite = cfg.get(D.minReplicasToWrite);
+    cfg.onChange(D.minReplicasToWrite, (v) => (minReplicasToWrite = v));
     addCommandGate({
       check: (c, cmd) => {
         if ((c.flags & ClientFlag.Master) !== 0) return null;
         if (this.isReplica) {
           if ((cmd.flags & F.write) !== 0 && cfg.get(D.replicaReadOnly)) return err.readonly;
           if (!this.isLinkUp && !cfg.get(D.replicaServeStaleData) && (cmd.flags & F.stale) === 0) return err.masterDown;
-        } else if ((cmd.flags & F.write) !== 0) {
-          const min = cfg.get(D.minReplicasToWrite);
-          if (min > 0 && this.primary.goodReplicas() < min) return 'NOREPLICAS Not enough good replicas to write.';
+        } else if (minReplicasToWrite > 0 && (cmd.flags & F.write) !== 0) {
+          if (this.primary.goodReplicas() < minReplicasToWrite) return 'NOREPLICAS Not enough good replicas to write.';
         }
         return null;
       },

@@ -22,10 +22,12 @@ export class SlowLog {
   entries: SlowLogEntry[] = [];
   private nextId = 0;
 
-  constructor(private readonly config: Config) {}
+  /** slowlog-log-slower-than, kept here: every command reads it. */
+  thresholdUs: number;
 
-  get thresholdUs(): number {
-    return this.config.get(D.slowlogLogSlowerThan);
+  constructor(private readonly config: Config) {
+    this.thresholdUs = config.get(D.slowlogLogSlowerThan);
+    config.onChange(D.slowlogLogSlowerThan, (v) => (this.thresholdUs = v));
   }
 
   record(argv: readonly Buffer[], durationUs: number, peer: string, clientName: string): void {

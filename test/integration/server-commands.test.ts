@@ -149,6 +149,21 @@ describeWithRedis('server command replies, side by side with Redis 7.0', () => {
   });
 
   const cases: string[][] = [
+    // Config values the dispatcher keeps copies of must follow CONFIG SET.
+    ['CONFIG', 'SET', 'min-replicas-to-write', '1'],
+    ['SET', 'k', 'v'],
+    ['GET', 'k'],
+    ['CONFIG', 'SET', 'min-replicas-to-write', '0'],
+    ['SET', 'k', 'v'],
+    ['SLOWLOG', 'RESET'],
+    ['CONFIG', 'SET', 'slowlog-log-slower-than', '0'],
+    ['PING'],
+    ['SLOWLOG', 'LEN'],
+    ['CONFIG', 'SET', 'slowlog-log-slower-than', '-1'],
+    ['SLOWLOG', 'RESET'],
+    ['PING'],
+    ['SLOWLOG', 'LEN'],
+    ['CONFIG', 'SET', 'slowlog-log-slower-than', '10000'],
     ['TIME', 'x'],
     ['DEBUG'],
     ['DEBUG', 'SLEEP', '0'],
