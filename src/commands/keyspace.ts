@@ -19,6 +19,7 @@ import { addHelp } from './connection';
 import { family } from './command';
 import { signalDbAsReady } from '../server/blocking';
 import { lookupRead, signalWrite } from './lookup';
+import { persistenceOf } from '../persistence/persistence';
 
 const PEXPIREAT = Buffer.from('PEXPIREAT');
 const DEL = Buffer.from('DEL');
@@ -291,9 +292,19 @@ function flushdbCommand(c: Client, argv: Buffer[]): void {
 
 function flushallCommand(c: Client, argv: Buffer[]): void {
   if (!parseFlushMode(c, argv)) return;
+  const server = c.server;
   let removed = 0;
-  for (const db of c.server.keyspace.dbs) removed += flushDb(c, db);
-  c.server.dirty += removed + 1;
+  for (const db of server.keyspace.dbs) removed += flushDb(c, db);
+  server.dirty += removed;
+  // As Redis's flushAllDataAndResetRDB: a BGSAVE under way would write the keys
+  // just removed, and with save points the empty dataset is saved at once, so
+  // a restart cannot bring them back.
+  const persistence = persistenceOf(server);
+  persistence.killBgsave('FLUSHALL');
+  if (server.config.get(D.save).length > 0) persistence.saveSync();
+  server.dirty++;
+  // The save reset the change counter: propagate explicitly.
+  c.propagateArgv = argv;
   addOk(c);
 }
 

@@ -217,6 +217,34 @@ describe('restart keeps the data', () => {
     expect(readFileSync(join(dir, 'dump.rdb')).includes(Buffer.from('forced'))).toBe(true);
   });
 
+  test('FLUSHALL with save points saves the empty dataset at once: a crash right after brings no key back', async () => {
+    const s = await startServer(['--save', '3600 1']);
+    const r = s.client();
+    await r.mset('a', '1', 'b', '2', 'c', '3');
+    expect(await r.save()).toBe('OK');
+    expect(await r.flushall()).toBe('OK');
+    expect(infoField(await r.info('persistence'), 'rdb_changes_since_last_save')).toBe('1');
+    await stopProcess(s.proc, 'SIGKILL');
+    const again = await startServer([], { cwd: s.dir });
+    expect(await again.client().dbsize()).toBe(0);
+    await again.stop();
+  });
+
+  test('FLUSHALL stops a BGSAVE under way: no dump of the removed keys appears', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-flushall-bgsave-'));
+    const before = writeDump(dir, 400_000, 100);
+    const s = await startServer([], { cwd: dir });
+    const r = s.client();
+    expect(await r.bgsave()).toBe('Background saving started');
+    expect(infoField(await r.info('persistence'), 'rdb_bgsave_in_progress')).toBe('1');
+    expect(await r.flushall()).toBe('OK');
+    expect(infoField(await r.info('persistence'), 'rdb_bgsave_in_progress')).toBe('0');
+    await sleep(300);
+    expect(readdirSync(dir).filter((f) => f.startsWith('temp-'))).toEqual([]);
+    expect(readFileSync(join(dir, 'dump.rdb')).equals(before)).toBe(true);
+    await s.stop();
+  });
+
   test('save points start a BGSAVE on their own', async () => {
     const s = await startServer(['--save', '1 1']);
     const r = s.client();

@@ -184,6 +184,24 @@ describeWithRedis('replication interop with Redis 7.0', () => {
     await waitUntil(async () => (await r.dbsize()) === 0, 5000, 'the DEL to reach the replica');
   });
 
+  test('FLUSHALL reaches a real Redis replica also when the master saves on it', async () => {
+    const master = await ours(['--save', '3600 1']);
+    const m = client(master.port);
+    const ref = await theirs(['--replicaof', '127.0.0.1', String(master.port)]);
+    const r = client(ref.port);
+    await linkUp(r);
+    await m.mset('a', '1', 'b', '2');
+    await caughtUp(m, r);
+    expect(await r.dbsize()).toBe(2);
+    // Make the change counter equal what the save leaves it at: FLUSHALL must still travel.
+    expect(await m.save()).toBe('OK');
+    await m.set('c', '3');
+    expect(await m.flushall()).toBe('OK');
+    await m.set('after', 'x');
+    await caughtUp(m, r);
+    expect(await r.keys('*')).toEqual(['after']);
+  });
+
   test('WAIT counts replicas that acknowledged the write', async () => {
     const master = await ours();
     const m = client(master.port);
