@@ -307,7 +307,8 @@ function clientUnblockCommand(c: Client, argv: Buffer[]): void {
   } else if (argv.length > 4) {
     return addError(c, err.syntax);
   }
-  addInteger(c, unblockClientById(c.server, id, withError) ? 1 : 0);
+  const isUnblocked = unblockClientById(c.server, id, withError) || c.server.replication.primary.unblockWaiter(id, withError);
+  addInteger(c, isUnblocked ? 1 : 0);
 }
 
 function clientNoEvictCommand(c: Client, argv: Buffer[]): void {

@@ -37,6 +37,7 @@ export const err = {
   invalidExpire: (cmd: string) => `ERR invalid expire time in '${cmd}' command`,
   stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
   noAuth: 'NOAUTH Authentication required.',
+  unblocked: 'UNBLOCKED client unblocked via CLIENT UNBLOCK',
   wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
   authNotConfigured:
     'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',

@@ -34,6 +34,7 @@
 import { parseDouble } from '../common/numbers';
 import { log } from '../log';
 import { addError, addNullArray } from '../protocol/reply';
+import { err } from '../protocol/shared';
 import type { Db } from '../store/db';
 import { Client, ClientFlag } from './client';
 import type { Server } from './server';
@@ -61,7 +62,6 @@ interface Blocked {
 /** setTimeout's longest delay; longer waits re-arm when it fires. */
 const MAX_TIMER_MS = 0x7fffffff;
 
-const UNBLOCKED_ERROR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
 
 class BlockingRegistry {
   private readonly waiters: Map<string, Set<Blocked>>[];
@@ -134,7 +134,7 @@ class BlockingRegistry {
     const c = this.server.clients.get(id);
     const b = c === undefined ? undefined : this.byClient.get(c);
     if (b === undefined) return false;
-    if (withError) addError(b.client, UNBLOCKED_ERROR);
+    if (withError) addError(b.client, err.unblocked);
     else addNullArray(b.client);
     this.unblock(b, true);
     return true;

@@ -216,6 +216,27 @@ describeWithRedis('replication interop with Redis 7.0', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
   });
 
+  test('CLIENT UNBLOCK ends a WAIT with the acknowledgements so far, or with -UNBLOCKED', async () => {
+    const master = await ours();
+    const m = client(master.port);
+    const admin = client(master.port);
+    const ref = await theirs(['--replicaof', '127.0.0.1', String(master.port)]);
+    await linkUp(client(ref.port));
+    await m.set('w', '1');
+    expect(await m.wait(1, 2000)).toBe(1);
+    const id = String(await m.client('ID'));
+    // Two replicas can never answer: only CLIENT UNBLOCK ends these waits.
+    const waiting = m.wait(2, 0);
+    await waitUntil(async () => /blocked_clients:1/.test(await admin.info('clients')), 5000, 'WAIT to block');
+    expect(await admin.call('CLIENT', 'UNBLOCK', id)).toBe(1);
+    expect(await waiting).toBe(1);
+    const failing = m.wait(2, 0);
+    await waitUntil(async () => /blocked_clients:1/.test(await admin.info('clients')), 5000, 'WAIT to block');
+    expect(await admin.call('CLIENT', 'UNBLOCK', id, 'ERROR')).toBe(1);
+    await expect(failing).rejects.toThrow('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    expect(await admin.call('CLIENT', 'UNBLOCK', id)).toBe(0);
+  });
+
   test('replica-serve-stale-data no answers MASTERDOWN while the link is down', async () => {
     const replica = await ours(['--replicaof', '127.0.0.1', '1', '--replica-serve-stale-data', 'no']);
     const r = client(replica.port);

@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { D } from '../../config/directives';
 import { log } from '../../log';
+import { addError } from '../../protocol/reply';
+import { err } from '../../protocol/shared';
 import { Client, ClientFlag } from '../../server/client';
 import type { Server } from '../../server/server';
 import type { Propagator } from '../propagate';
@@ -385,6 +387,14 @@ export class Primary {
     w.c.flags &= ~ClientFlag.Blocked;
     reply(this.ackedAtLeast(w.offset));
     setImmediate(() => this.server.processInput(w.c));
+  }
+
+  /** CLIENT UNBLOCK of a client in WAIT: replies the acknowledgements so far (as a timeout would), or -UNBLOCKED. */
+  unblockWaiter(id: number, withError: boolean): boolean {
+    const w = this.waiters.find((x) => x.c.id === id);
+    if (w === undefined) return false;
+    this.releaseWaiter(w, withError ? () => addError(w.c, err.unblocked) : this.waiterReplies.get(w.c)!);
+    return true;
   }
 
   private checkWaiters(): void {
