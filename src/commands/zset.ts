@@ -27,7 +27,8 @@ import { err, shared } from '../protocol/shared';
 import { BlockedOperation, blockForKeys, isBlockingDenied, parseTimeout } from '../server/blocking';
 import type { Client } from '../server/client';
 import { SetValue } from '../store/types/set';
-import { LEX_MAX, LEX_MIN, aboveMin, belowMax, type LexBound, type LexRange, type Range, type ScoreRange, type SkipListNode } from '../store/types/skiplist';
+import { LEX_MAX, LEX_MIN, aboveMin, belowMax, type LexBound, type LexRange, type Range, type ScoreRange } from '../store/types/zset-range';
+import type { SortedEntry } from '../store/types/sorted-index';
 import { ZSetValue, formatListpackScore } from '../store/types/zset';
 import { str, word } from './args';
 import { family } from './command';
@@ -357,7 +358,7 @@ const enum Direction {
  * reverse). Filled by the selectors below; one per process is enough since
  * a command runs to completion before the next.
  */
-const selection = { start: null as SkipListNode | null, count: 0 };
+const selection = { start: null as SortedEntry | null, count: 0 };
 
 /** genericZrangebyrankCommand's index sanitizing. */
 function selectByRank(z: ZSetValue, start: number, end: number, isReverse: boolean): void {
@@ -387,7 +388,7 @@ function selectByRange(z: ZSetValue, range: Range, offset: number, limit: number
   selection.start = node;
   let n = 0;
   while (node !== null && limit-- !== 0) {
-    if (isReverse ? !aboveMin(node, range) : !belowMax(node, range)) break;
+    if (isReverse ? !aboveMin(node.score, node.member, range) : !belowMax(node.score, node.member, range)) break;
     n++;
     node = isReverse ? node.backward : node.next;
   }
@@ -807,7 +808,7 @@ function zrandmemberCommand(c: Client, argv: Buffer[]): void {
   addResultLen(c, count, withScores);
   if (count * ZRANDMEMBER_SUB_STRATEGY_MUL > size) {
     // Most of the set: copy it and drop random members until count remain.
-    const nodes: SkipListNode[] = [];
+    const nodes: SortedEntry[] = [];
     for (let node = z.first; node !== null; node = node.next) nodes.push(node);
     let left = size;
     while (left > count) {
@@ -1058,7 +1059,7 @@ function zscanCommand(c: Client, argv: Buffer[]): void {
     }
     return addScanReply(c, 0, found);
   }
-  const next = c.server.scanCursors.step(z, () => z.scanIterator(), cursor, opts.count, (node: SkipListNode) => {
+  const next = c.server.scanCursors.step(z, () => z.scanIterator(), cursor, opts.count, (node: SortedEntry) => {
     if (pattern === null || globMatch(pattern, node.member)) found.push(node.member, formatDouble(node.score));
   });
   addScanReply(c, next, found);

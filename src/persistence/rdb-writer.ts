@@ -21,7 +21,7 @@ import type { HashValue } from '../store/types/hash';
 import type { ListValue } from '../store/types/list';
 import type { SetValue } from '../store/types/set';
 import type { ZSetValue } from '../store/types/zset';
-import type { SkipListNode } from '../store/types/skiplist';
+import type { SortedEntry } from '../store/types/sorted-index';
 import type { Collection, RedisValue } from '../store/value';
 import { lzfCompress } from './lzf';
 import { LZF_MIN_LENGTH, RdbEnc, RdbOpcode, RdbType, RDB_VERSION } from './rdb-format';
@@ -43,8 +43,8 @@ const TYPE_BYTE: Record<Collection['type'], number> = {
   zset: RdbType.Zset2,
 };
 
-/** Where a collection's elements continue: an index, or the next sorted-set node. */
-export type ElementCursor = number | SkipListNode;
+/** Where a collection's elements continue: an index, or the next sorted-set entry. */
+export type ElementCursor = number | SortedEntry;
 
 let lzfIn = Buffer.allocUnsafe(4096);
 
@@ -152,13 +152,13 @@ export class RdbEncoder {
 
   /**
    * Up to maxElements elements from cursor; returns where to continue, or
-   * null after the last one. Index access (and the skip list's links)
+   * null after the last one. Index access (and the sorted set's entry links)
    * rather than the types' generators: no iterator or tuple per element,
    * so a snapshot of big collections leaves little garbage for the GC.
    */
   elements(value: Collection, cursor: ElementCursor, maxElements: number): ElementCursor | null {
     if (value.type === 'zset') {
-      let node = cursor as SkipListNode | null;
+      let node = cursor as SortedEntry | null;
       for (let n = 0; node !== null && n < maxElements; n++, node = node.backward) {
         this.string(node.member);
         this.reserve(8);

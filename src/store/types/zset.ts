@@ -1,8 +1,9 @@
 /**
- * The sorted-set value (Redis's t_zset.c object layer): a Map member → node
- * for O(1) score lookups beside a skip list (skiplist.ts) for order, ranks
- * and ranges, the same pairing as Redis's `zset { dict, zsl }`. Members are
- * latin1 strings (binary-safe); scores are doubles, never NaN.
+ * The sorted-set value (Redis's t_zset.c object layer): a Map member → entry
+ * for O(1) score lookups beside an ordered index (sorted-index.ts, a B+tree
+ * where Redis has its skip list) for order, ranks and ranges, the pairing of
+ * Redis's `zset { dict, zsl }`. Members are latin1 strings (binary-safe);
+ * scores are doubles, never NaN.
  *
  * Every size uses the same structure; encoding() only reports what Redis
  * would use, so OBJECT ENCODING, ZSCAN (a listpack is returned whole) and
@@ -11,7 +12,8 @@
  * zset-max-listpack-value bytes, then 'skiplist' for good (Redis converts
  * one way only, in zsetAdd).
  */
-import { SkipList, SkipListNode, type Range } from './skiplist';
+import { SortedIndex, type SortedEntry } from './sorted-index';
+import type { Range } from './zset-range';
 import { shardWhenLarge, type MemberIndex } from '../sharded-map';
 import { formatDouble } from '../../common/numbers';
 import type { Collection } from '../value';
@@ -37,8 +39,8 @@ export function formatListpackScore(score: number): string {
 
 export class ZSetValue implements Collection {
   readonly type = 'zset';
-  private dict: MemberIndex<SkipListNode> = new Map<string, SkipListNode>();
-  private readonly list = new SkipList();
+  private dict: MemberIndex<SortedEntry> = new Map<string, SortedEntry>();
+  private readonly index = new SortedIndex();
   private isListpack = true;
 
   get size(): number {
@@ -57,14 +59,14 @@ export class ZSetValue implements Collection {
   clone(): ZSetValue {
     const copy = new ZSetValue();
     copy.isListpack = this.isListpack;
-    for (let x = this.list.first; x !== null; x = x.next) copy.dict.set(x.member, copy.list.insert(x.score, x.member));
+    for (let x = this.index.first; x !== null; x = x.next) copy.dict.set(x.member, copy.index.insert(x.score, x.member));
     copy.dict = shardWhenLarge(copy.dict);
     return copy;
   }
 
   /** (member, score) pairs in ascending (score, member) order. */
   *entries(): IterableIterator<[string, number]> {
-    for (let x = this.list.first; x !== null; x = x.next) yield [x.member, x.score];
+    for (let x = this.index.first; x !== null; x = x.next) yield [x.member, x.score];
   }
 
   /**
@@ -76,13 +78,13 @@ export class ZSetValue implements Collection {
     if (node !== undefined) {
       if (this.isListpack && score === 0) score = 0;
       // -0 and 0 are the same score: Redis leaves the stored one alone.
-      if (node.score !== score) this.dict.set(member, this.list.updateScore(node, score));
+      if (node.score !== score) this.index.updateScore(node, score);
       return false;
     }
     if (this.isListpack && (this.dict.size + 1 > maxListpackEntries || member.length > maxListpackValue)) this.isListpack = false;
     // A listpack holds scores as d2string text, which turns -0 into "0" (for updates too).
     if (this.isListpack && score === 0) score = 0;
-    this.dict.set(member, this.list.insert(score, member));
+    this.dict.set(member, this.index.insert(score, member));
     this.dict = shardWhenLarge(this.dict);
     return true;
   }
@@ -96,36 +98,36 @@ export class ZSetValue implements Collection {
     const node = this.dict.get(member);
     if (node === undefined) return false;
     this.dict.delete(member);
-    this.list.delete(node.score, member);
+    this.index.delete(node.score, member);
     return true;
   }
 
   /** 0-based rank in ascending order, or undefined when absent. */
   rank(member: string): number | undefined {
     const node = this.dict.get(member);
-    return node === undefined ? undefined : this.list.rankOf(node.score, member) - 1;
+    return node === undefined ? undefined : this.index.rankOf(node.score, member) - 1;
   }
 
-  /** The node at a 0-based ascending rank, or null. */
-  nodeAt(rank: number): SkipListNode | null {
-    return rank < 0 || rank >= this.dict.size ? null : this.list.byRank(rank + 1);
+  /** The entry at a 0-based ascending rank, or null. */
+  nodeAt(rank: number): SortedEntry | null {
+    return rank < 0 || rank >= this.dict.size ? null : this.index.byRank(rank + 1);
   }
 
-  get first(): SkipListNode | null {
-    return this.list.first;
+  get first(): SortedEntry | null {
+    return this.index.first;
   }
 
-  get last(): SkipListNode | null {
-    return this.list.tail;
+  get last(): SortedEntry | null {
+    return this.index.tail;
   }
 
-  /** First node in a score or lex range (lex: when scores are equal, as Redis assumes). */
-  firstInRange(r: Range): SkipListNode | null {
-    return this.list.firstInRange(r);
+  /** First entry in a score or lex range (lex: when scores are equal, as Redis assumes). */
+  firstInRange(r: Range): SortedEntry | null {
+    return this.index.firstInRange(r);
   }
 
-  lastInRange(r: Range): SkipListNode | null {
-    return this.list.lastInRange(r);
+  lastInRange(r: Range): SortedEntry | null {
+    return this.index.lastInRange(r);
   }
 
   /**
@@ -133,30 +135,30 @@ export class ZSetValue implements Collection {
    * computed like Redis's zsetCount (so even lex counts over mixed scores agree).
    */
   countInRange(r: Range): number {
-    const list = this.list;
-    const first = list.firstInRange(r);
+    const index = this.index;
+    const first = index.firstInRange(r);
     if (first === null) return 0;
-    let count = list.length - list.rankOf(first.score, first.member) + 1;
-    const last = list.lastInRange(r);
-    if (last !== null) count -= list.length - list.rankOf(last.score, last.member);
+    let count = index.length - index.rankOf(first.score, first.member) + 1;
+    const last = index.lastInRange(r);
+    if (last !== null) count -= index.length - index.rankOf(last.score, last.member);
     return count;
   }
 
   /** ZREMRANGEBYSCORE / ZREMRANGEBYLEX */
   deleteRange(r: Range): number {
-    return this.list.deleteRange(r, this.dict);
+    return this.index.deleteRange(r, this.dict);
   }
 
   /** Removes 0-based ranks start..end inclusive (already clamped by the caller). */
   deleteRangeByRank(start: number, end: number): number {
-    return this.list.deleteRangeByRank(start + 1, end + 1, this.dict);
+    return this.index.deleteRangeByRank(start + 1, end + 1, this.dict);
   }
 
   /**
    * The live Map iterator ZSCAN keeps between calls: it skips deleted
-   * members and visits added ones; each node carries its current score.
+   * members and visits added ones; each entry carries its current score.
    */
-  scanIterator(): IterableIterator<SkipListNode> {
+  scanIterator(): IterableIterator<SortedEntry> {
     return this.dict.values();
   }
 }

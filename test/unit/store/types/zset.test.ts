@@ -1,5 +1,5 @@
 import { ZSetValue, formatListpackScore } from '../../../../src/store/types/zset';
-import { LEX_MAX, LEX_MIN } from '../../../../src/store/types/skiplist';
+import { LEX_MAX, LEX_MIN } from '../../../../src/store/types/zset-range';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
