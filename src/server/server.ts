@@ -30,6 +30,11 @@ import { SlowLog } from './slowlog';
 import { Cron } from './cron';
 import { LatencyMonitor } from './latency';
 import { OutputLimits } from './output-limits';
+import { PubSub } from '../pubsub/registry';
+import { WatchRegistry } from '../commands/transaction';
+import { ScanCursors } from '../store/scan';
+import { InfoRegistry } from './info';
+import { NotifyClass, notifyKeyspaceEvent, parseNotifyFlags } from '../pubsub/notify';
 
 /**
  * A client without output limits (normal 0 0 0) whose socket holds this many
@@ -48,11 +53,6 @@ const UNLIMITED_OUTPUT_PAUSE_BYTES = 16 * 1024 * 1024;
  * Redis reads at most 16 KB per client per event.
  */
 const INPUT_BYTES_PER_TURN = 128 * 1024;
-import { PubSub } from '../pubsub/registry';
-import { WatchRegistry } from '../commands/transaction';
-import { ScanCursors } from '../store/scan';
-import { InfoRegistry } from './info';
-import { NotifyClass, notifyKeyspaceEvent, parseNotifyFlags } from '../pubsub/notify';
 
 export const VERSION = '7.0.15';
 
