@@ -36,6 +36,8 @@ export interface KeySpec {
   first: number;
   last: number;
   step: number;
+  /** Movable keys: argv[numkeysAt] holds how many keys follow it (ZUNION, LMPOP...); 0 when none. */
+  numkeysAt: number;
 }
 
 export class Command {
@@ -80,7 +82,7 @@ export class Command {
   }
 }
 
-const NO_KEYS: KeySpec = { first: 0, last: 0, step: 0 };
+const NO_KEYS: KeySpec = { first: 0, last: 0, step: 0, numkeysAt: 0 };
 
 export interface CommandDef {
   name: string;
@@ -88,6 +90,8 @@ export interface CommandDef {
   flags: string;
   /** [first, last, step] of key positions; omitted for keyless commands. */
   keys?: [number, number, number];
+  /** For movable keys: the index of the argument that counts the keys following it. */
+  numkeysAt?: number;
   summary: string;
   handler?: Handler;
   subcommands?: CommandDef[];
@@ -99,7 +103,8 @@ export function family(group: string, defs: CommandDef[]): Command[] {
 }
 
 function build(group: string, d: CommandDef, parent: Command | null): Command {
-  const keys = d.keys ? { first: d.keys[0], last: d.keys[1], step: d.keys[2] } : NO_KEYS;
+  const numkeysAt = d.numkeysAt ?? 0;
+  const keys = d.keys ? { first: d.keys[0], last: d.keys[1], step: d.keys[2], numkeysAt } : { ...NO_KEYS, numkeysAt };
   const cmd = new Command(d.name, d.arity, d.flags, keys, group, d.handler ?? null, d.summary, d.subcommands ? [] : null, parent);
   if (d.subcommands) for (const s of d.subcommands) cmd.subcommands!.set(s.name, build(group, s, cmd));
   return cmd;

@@ -574,10 +574,10 @@ export const listCommands = family('list', [
   { name: 'lpos', arity: -3, flags: 'readonly', keys: [1, 1, 1], summary: 'Return the index of matching elements on a list', handler: lposCommand },
   { name: 'lmove', arity: 5, flags: 'write denyoom', keys: [1, 2, 1], summary: 'Pop an element from a list, push it to another list and return it', handler: lmoveCommand },
   { name: 'rpoplpush', arity: 3, flags: 'write denyoom', keys: [1, 2, 1], summary: 'Remove the last element in a list, prepend it to another list and return it', handler: rpoplpushCommand },
-  { name: 'lmpop', arity: -4, flags: 'write movablekeys', summary: 'Pop elements from a list', handler: lmpopCommand },
+  { name: 'lmpop', arity: -4, flags: 'write movablekeys', numkeysAt: 1, summary: 'Pop elements from a list', handler: lmpopCommand },
   { name: 'blpop', arity: -3, flags: 'write noscript blocking', keys: [1, -2, 1], summary: 'Remove and get the first element in a list, or block until one is available', handler: blpopCommand },
   { name: 'brpop', arity: -3, flags: 'write noscript blocking', keys: [1, -2, 1], summary: 'Remove and get the last element in a list, or block until one is available', handler: brpopCommand },
   { name: 'blmove', arity: 6, flags: 'write denyoom noscript blocking', keys: [1, 2, 1], summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', handler: blmoveCommand },
   { name: 'brpoplpush', arity: 4, flags: 'write denyoom noscript blocking', keys: [1, 2, 1], summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', handler: brpoplpushCommand },
-  { name: 'blmpop', arity: -5, flags: 'write blocking movablekeys', summary: 'Pop elements from a list, or block until one is available', handler: blmpopCommand },
+  { name: 'blmpop', arity: -5, flags: 'write blocking movablekeys', numkeysAt: 2, summary: 'Pop elements from a list, or block until one is available', handler: blmpopCommand },
 ]);

@@ -3,11 +3,12 @@
  * ROLE. CONFIG has its own file (config.ts).
  */
 import { globMatch } from '../common/glob';
+import { parseI64 } from '../common/numbers';
 import { addArrayLen, addBulk, addError, addInteger, addMapLen, addNull, addOk, addSetLen, addStatus, addVerbatim } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import { Client, ClientFlag } from '../server/client';
 import { intArg, str, word } from './args';
-import { Command, F, family } from './command';
+import { Command, F, family, type KeySpec } from './command';
 import { addHelp } from './connection';
 import { COMMANDS, commandByName } from './table';
 
@@ -167,17 +168,36 @@ function commandListCommand(c: Client, argv: Buffer[]): void {
 function commandGetkeysCommand(c: Client, argv: Buffer[]): void {
   const cmd = commandByName(str(argv[2]));
   if (cmd === undefined) return addError(c, 'ERR Invalid command specified');
+  const { first, numkeysAt } = cmd.keys;
+  if (first === 0 && numkeysAt === 0) return addError(c, 'ERR The command has no key arguments');
   const args = argv.slice(2);
   if ((cmd.arity > 0 && args.length !== cmd.arity) || args.length < -cmd.arity) {
     return addError(c, 'ERR Invalid number of arguments specified for command');
   }
-  const { first, last, step } = cmd.keys;
-  if (first === 0) return addError(c, 'ERR The command has no key arguments');
-  const end = last < 0 ? args.length + last : last;
-  const keys: string[] = [];
-  for (let i = first; i <= end && i < args.length; i += step) keys.push(str(args[i]));
+  const keys = keyPositions(cmd.keys, args);
+  if (keys === null || keys.length === 0) return addError(c, 'ERR Invalid arguments specified for command');
   addArrayLen(c, keys.length);
-  for (const k of keys) addBulk(c, k);
+  for (const i of keys) addBulk(c, str(args[i]));
+}
+
+/**
+ * Where the keys of a command line are: the fixed ones, then the movable
+ * ones counted by argv[numkeysAt] (ZUNIONSTORE dest numkeys k1 k2 gives
+ * dest, k1, k2, in Redis's key-spec order). Null when the count is not a
+ * non-negative integer or runs past the arguments.
+ */
+function keyPositions(spec: KeySpec, args: readonly Buffer[]): number[] | null {
+  const out: number[] = [];
+  if (spec.first !== 0) {
+    const end = spec.last < 0 ? args.length + spec.last : spec.last;
+    for (let i = spec.first; i <= end && i < args.length; i += spec.step) out.push(i);
+  }
+  if (spec.numkeysAt !== 0) {
+    const n = parseI64(str(args[spec.numkeysAt]));
+    if (typeof n !== 'number' || n < 0 || spec.numkeysAt + n >= args.length) return null;
+    for (let i = 1; i <= n; i++) out.push(spec.numkeysAt + i);
+  }
+  return out;
 }
 
 // ---- DEBUG, SHUTDOWN, MONITOR -------------------------------------------

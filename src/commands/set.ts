@@ -506,7 +506,7 @@ export const setCommands = family('set', [
   { name: 'spop', arity: -2, flags: 'write fast', keys: [1, 1, 1], summary: 'Remove and return one or multiple random members from a set', handler: spopCommand },
   { name: 'srandmember', arity: -2, flags: 'readonly', keys: [1, 1, 1], summary: 'Get one or multiple random members from a set', handler: srandmemberCommand },
   { name: 'sinter', arity: -2, flags: 'readonly', keys: [1, -1, 1], summary: 'Intersect multiple sets', handler: sinterCommand },
-  { name: 'sintercard', arity: -3, flags: 'readonly movablekeys', keys: [0, 0, 0], summary: 'Intersect multiple sets and return the cardinality of the result', handler: sintercardCommand },
+  { name: 'sintercard', arity: -3, flags: 'readonly movablekeys', numkeysAt: 1, summary: 'Intersect multiple sets and return the cardinality of the result', handler: sintercardCommand },
   { name: 'sinterstore', arity: -3, flags: 'write denyoom', keys: [1, -1, 1], summary: 'Intersect multiple sets and store the resulting set in a key', handler: sinterstoreCommand },
   { name: 'sunion', arity: -2, flags: 'readonly', keys: [1, -1, 1], summary: 'Add multiple sets', handler: sunionCommand },
   { name: 'sunionstore', arity: -3, flags: 'write denyoom', keys: [1, -1, 1], summary: 'Add multiple sets and store the resulting set in a key', handler: sunionstoreCommand },
