@@ -84,3 +84,54 @@ const REDACTED = Buffer.from('(redacted)');
 export function redact(argv: Buffer[], i: number): void {
   argv[i] = REDACTED;
 }
+
+/** LONG_MAX: counts are C longs in Redis; beyond JS's safe range they only need to be "huge". */
+const LONG_MAX = 9223372036854775807n;
+
+export const errPositive = 'ERR value is out of range, must be positive';
+const errRandomRange = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
+
+/** A long as a JS number: exact up to 2^53, rounded beyond (only ever compared with sizes). */
+function toNumber(v: number | bigint): number {
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
+/**
+ * getPositiveLongFromObjectOrReply: a count >= 0. Not-an-integer and
+ * negative values both get `error` (Redis's default is "must be positive").
+ */
+export function nonNegativeArg(c: Client, b: Buffer, error = errPositive): number | null {
+  const v = parseI64(b.latin1Slice());
+  if (v === null || v < 0) {
+    addError(c, error);
+    return null;
+  }
+  return toNumber(v);
+}
+
+/** getRangeLongFromObjectOrReply(1, LONG_MAX, msg): numkeys and COUNT of the *MPOP and *CARD commands. */
+export function atLeastOneArg(c: Client, b: Buffer, error: string): number | null {
+  const v = parseI64(b.latin1Slice());
+  if (v === null || v < 1) {
+    addError(c, error);
+    return null;
+  }
+  return toNumber(v);
+}
+
+/**
+ * SRANDMEMBER/ZRANDMEMBER count: every long but LONG_MIN, whose negation
+ * would overflow. Returns a number (huge values rounded) or null after replying.
+ */
+export function randomCountArg(c: Client, b: Buffer): number | null {
+  const v = parseI64(b.latin1Slice());
+  if (v === null) {
+    addError(c, err.notInteger);
+    return null;
+  }
+  if (typeof v === 'bigint' && (v < -LONG_MAX || v > LONG_MAX)) {
+    addError(c, errRandomRange);
+    return null;
+  }
+  return toNumber(v);
+}

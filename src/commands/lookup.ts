@@ -4,7 +4,7 @@
  * null when the key holds another type.
  */
 import { NotifyClass, notifyKeyspaceEvent } from '../pubsub/notify';
-import { addError } from '../protocol/reply';
+import { addError, addInteger } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import type { Client } from '../server/client';
 import type { Collection, RedisValue } from '../store/value';
@@ -64,4 +64,28 @@ export function signalWrite(c: Client, cls: NotifyClass, event: string, key: str
   const server = c.server;
   server.dirty += changes;
   if (server.notifyFlags !== 0) notifyKeyspaceEvent(server, cls, event, key, c.db.id);
+}
+
+/**
+ * The end of every *STORE command: a non-empty result replaces dstkey (its
+ * TTL goes, as with SET: Redis's setKey) and fires `event`; an empty result
+ * deletes dstkey, firing `del` only if it existed. Replies the result size.
+ */
+export function storeResult(c: Client, dstKey: string, result: Collection, cls: NotifyClass, event: string): void {
+  const size = result.size;
+  if (size > 0) {
+    c.db.setKey(dstKey, result);
+    signalWrite(c, cls, event, dstKey);
+    addInteger(c, size);
+    return;
+  }
+  addInteger(c, 0);
+  if (c.db.lookupWrite(dstKey) !== undefined && c.db.deleteKey(dstKey)) signalWrite(c, NotifyClass.Generic, 'del', dstKey);
+}
+
+/** After removing members: the key goes when its collection became empty (`del` event), as Redis does. */
+export function deleteIfEmpty(c: Client, key: string, value: Collection): void {
+  if (value.size !== 0) return;
+  c.db.deleteKey(key);
+  signalWrite(c, NotifyClass.Generic, 'del', key, 0);
 }

@@ -12,91 +12,22 @@
  * sorted-set commands share with these.
  */
 import { globMatch } from '../common/glob';
-import { parseI64 } from '../common/numbers';
 import { D } from '../config/directives';
 import { NotifyClass } from '../pubsub/notify';
 import { addArrayLen, addBulk, addError, addInteger, addNull, addSetLen } from '../protocol/reply';
 import { err, shared } from '../protocol/shared';
 import type { Client } from '../server/client';
 import { SetValue } from '../store/types/set';
-import type { Collection } from '../store/value';
-import { str, word } from './args';
+import { atLeastOneArg, nonNegativeArg, randomCountArg, str, word } from './args';
 import { family } from './command';
 import { addScanReply, parseCursor, parseScanOptions } from './keyspace';
-import { lookupCollection, signalWrite } from './lookup';
+import { deleteIfEmpty, lookupCollection, signalWrite, storeResult } from './lookup';
 
 const SREM = Buffer.from('SREM');
 const DEL = Buffer.from('DEL');
 
-/** LONG_MAX: counts are C longs in Redis; beyond JS's safe range they only need to be "huge". */
-const LONG_MAX = 9223372036854775807n;
-
-export const errPositive = 'ERR value is out of range, must be positive';
-const errRandomRange = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 const errNumkeys = 'ERR numkeys should be greater than 0';
 const errLimitNegative = "ERR LIMIT can't be negative";
-
-/** A long as a JS number: exact up to 2^53, rounded beyond (only ever compared with sizes). */
-function toNumber(v: number | bigint): number {
-  return typeof v === 'bigint' ? Number(v) : v;
-}
-
-/**
- * getPositiveLongFromObjectOrReply: a count >= 0. Not-an-integer and
- * negative values both get `error` (Redis's default is "must be positive").
- */
-export function nonNegativeArg(c: Client, b: Buffer, error = errPositive): number | null {
-  const v = parseI64(b.latin1Slice());
-  if (v === null || v < 0) {
-    addError(c, error);
-    return null;
-  }
-  return toNumber(v);
-}
-
-/** getRangeLongFromObjectOrReply(1, LONG_MAX, msg): numkeys and COUNT of the *MPOP and *CARD commands. */
-export function atLeastOneArg(c: Client, b: Buffer, error: string): number | null {
-  const v = parseI64(b.latin1Slice());
-  if (v === null || v < 1) {
-    addError(c, error);
-    return null;
-  }
-  return toNumber(v);
-}
-
-/**
- * SRANDMEMBER/ZRANDMEMBER count: every long but LONG_MIN, whose negation
- * would overflow. Returns a number (huge values rounded) or null after replying.
- */
-export function randomCountArg(c: Client, b: Buffer): number | null {
-  const v = parseI64(b.latin1Slice());
-  if (v === null) {
-    addError(c, err.notInteger);
-    return null;
-  }
-  if (typeof v === 'bigint' && (v < -LONG_MAX || v > LONG_MAX)) {
-    addError(c, errRandomRange);
-    return null;
-  }
-  return toNumber(v);
-}
-
-/**
- * The end of every *STORE command: a non-empty result replaces dstkey (its
- * TTL goes, as with SET: Redis's setKey) and fires `event`; an empty result
- * deletes dstkey, firing `del` only if it existed. Replies the result size.
- */
-export function storeResult(c: Client, dstKey: string, result: Collection, cls: NotifyClass, event: string): void {
-  const size = result.size;
-  if (size > 0) {
-    c.db.setKey(dstKey, result);
-    signalWrite(c, cls, event, dstKey);
-    addInteger(c, size);
-    return;
-  }
-  addInteger(c, 0);
-  if (c.db.lookupWrite(dstKey) !== undefined && c.db.deleteKey(dstKey)) signalWrite(c, NotifyClass.Generic, 'del', dstKey);
-}
 
 function getSet(c: Client, key: string, forWrite: boolean): SetValue | undefined | null {
   return lookupCollection<SetValue>(c, key, 'set', forWrite);
@@ -104,13 +35,6 @@ function getSet(c: Client, key: string, forWrite: boolean): SetValue | undefined
 
 function maxIntsetEntries(c: Client): number {
   return c.server.config.get(D.setMaxIntsetEntries);
-}
-
-/** After removing members: the key goes when its collection became empty (`del` event), as Redis does. */
-export function deleteIfEmpty(c: Client, key: string, value: Collection): void {
-  if (value.size !== 0) return;
-  c.db.deleteKey(key);
-  signalWrite(c, NotifyClass.Generic, 'del', key, 0);
 }
 
 function addMembers(c: Client, members: Iterable<string>): void {

@@ -30,11 +30,10 @@ import { SetValue } from '../store/types/set';
 import { LEX_MAX, LEX_MIN, aboveMin, belowMax, type LexBound, type LexRange, type Range, type ScoreRange } from '../store/types/zset-range';
 import type { SortedEntry } from '../store/types/sorted-index';
 import { ZSetValue, formatListpackScore } from '../store/types/zset';
-import { str, word } from './args';
+import { atLeastOneArg, nonNegativeArg, randomCountArg, str, word } from './args';
 import { family } from './command';
 import { addScanReply, parseCursor, parseScanOptions } from './keyspace';
-import { lookupCollection, lookupRead, signalWrite } from './lookup';
-import { atLeastOneArg, deleteIfEmpty, nonNegativeArg, randomCountArg, storeResult } from './set';
+import { deleteIfEmpty, lookupCollection, lookupRead, signalWrite, storeResult } from './lookup';
 
 const ZPOPMIN = Buffer.from('ZPOPMIN');
 const ZPOPMAX = Buffer.from('ZPOPMAX');
