@@ -45,7 +45,7 @@ function existsCommand(c: Client, argv: Buffer[]): void {
 function typeCommand(c: Client, argv: Buffer[]): void {
   const v = lookupRead(c, str(argv[1]));
   if (v === undefined) addRaw(c, shared.noneType);
-  else c.out.writeAscii('+' + typeOf(v) + '\r\n');
+  else c.out.writeLatin1('+' + typeOf(v) + '\r\n');
 }
 
 function touchCommand(c: Client, argv: Buffer[]): void {

@@ -62,7 +62,7 @@ export function addOk(c: ReplyTarget): void {
 }
 
 export function addStatus(c: ReplyTarget, text: string): void {
-  c.out.writeAscii('+' + text + '\r\n');
+  c.out.writeLatin1('+' + text + '\r\n');
 }
 
 /** `text` starts with the error code (ERR, WRONGTYPE...); newlines are flattened as Redis does. */
@@ -76,7 +76,7 @@ export function addError(c: ReplyTarget, text: string): void {
 export function addInteger(c: ReplyTarget, n: number | bigint): void {
   if (n === 0) return c.out.writeBuffer(shared.zero);
   if (n === 1) return c.out.writeBuffer(shared.one);
-  if (typeof n === 'bigint') return c.out.writeAscii(':' + n.toString() + '\r\n');
+  if (typeof n === 'bigint') return c.out.writeLatin1(':' + n.toString() + '\r\n');
   header(c.out, 58 /* ':' */, n);
 }
 
@@ -86,7 +86,7 @@ export function addBulk(c: ReplyTarget, s: string): void {
   if (n >= 4096) {
     header(out, 36, n);
     out.writeLatin1(s);
-    out.writeAscii('\r\n');
+    out.writeLatin1('\r\n');
     return;
   }
   const b = out.reserve(n + 24);
@@ -104,7 +104,7 @@ export function addBulk(c: ReplyTarget, s: string): void {
 export function addBulkBuffer(c: ReplyTarget, data: Buffer): void {
   header(c.out, 36, data.length);
   c.out.writeBuffer(data);
-  c.out.writeAscii('\r\n');
+  c.out.writeLatin1('\r\n');
 }
 
 export function addBulkOrNull(c: ReplyTarget, s: string | undefined | null): void {
@@ -143,12 +143,12 @@ export function addPushLen(c: ReplyTarget, n: number): void {
 
 export function addDouble(c: ReplyTarget, d: number): void {
   const text = formatDouble(d);
-  if (c.resp === 3) c.out.writeAscii(',' + text + '\r\n');
+  if (c.resp === 3) c.out.writeLatin1(',' + text + '\r\n');
   else addBulk(c, text);
 }
 
 export function addBool(c: ReplyTarget, v: boolean): void {
-  if (c.resp === 3) c.out.writeAscii(v ? '#t\r\n' : '#f\r\n');
+  if (c.resp === 3) c.out.writeLatin1(v ? '#t\r\n' : '#f\r\n');
   else c.out.writeBuffer(v ? shared.one : shared.zero);
 }
 
@@ -157,7 +157,7 @@ export function addVerbatim(c: ReplyTarget, text: string, format = 'txt'): void 
   if (c.resp !== 3) return addBulk(c, text);
   header(c.out, 61 /* '=' */, text.length + 4);
   c.out.writeLatin1(format + ':' + text);
-  c.out.writeAscii('\r\n');
+  c.out.writeLatin1('\r\n');
 }
 
 export function addBulkArray(c: ReplyTarget, items: readonly string[]): void {

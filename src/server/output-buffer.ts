@@ -62,10 +62,6 @@ export class OutputBuffer {
     this.pendingBytes += n;
   }
 
-  writeAscii(s: string): void {
-    this.writeLatin1(s);
-  }
-
   writeLatin1(s: string): void {
     const n = s.length;
     if (n >= OWN_BLOCK_BYTES) {

@@ -141,7 +141,7 @@ export class Primary {
     const backlogSize = this.server.config.get(D.replBacklogSize);
     if (!isOldSync && !link.isRdbOnly && p.canContinue(replid, offset)) {
       this.syncPartialOk++;
-      c.out.writeAscii(link.hasCapaPsync2 ? `+CONTINUE ${p.replid}\r\n` : '+CONTINUE\r\n');
+      c.out.writeLatin1(link.hasCapaPsync2 ? `+CONTINUE ${p.replid}\r\n` : '+CONTINUE\r\n');
       for (const chunk of p.readBacklogFrom(offset)) c.out.writeBuffer(chunk);
       link.state = 'online';
       link.ackOffset = offset - 1;
@@ -192,7 +192,7 @@ export class Primary {
     p.forceSelect();
     const offset = p.masterReplOffset;
     for (const l of links) {
-      if (!l.isOldSync) l.client.out.writeAscii(`+FULLRESYNC ${p.replid} ${offset}\r\n`);
+      if (!l.isOldSync) l.client.out.writeLatin1(`+FULLRESYNC ${p.replid} ${offset}\r\n`);
       l.state = 'send_bulk';
     }
     const diskless = this.server.config.get(D.replDisklessSync) && links.every((l) => l.hasCapaEof);
@@ -208,7 +208,7 @@ export class Primary {
 
   private streamDiskless(provider: SnapshotProvider, links: ReplicaLink[], offset: number): void {
     const mark = randomBytes(20).toString('hex');
-    for (const l of links) l.client.out.writeAscii(`$EOF:${mark}\r\n`);
+    for (const l of links) l.client.out.writeLatin1(`$EOF:${mark}\r\n`);
     let handle: RdbStreamHandle | null = null;
     const alive = () => links.filter((l) => this.links.has(l.client));
     const sink: RdbSink = {
@@ -231,7 +231,7 @@ export class Primary {
       },
       end: () => {
         for (const l of alive()) {
-          l.client.out.writeAscii(mark);
+          l.client.out.writeLatin1(mark);
           // The stream starts once the replica has loaded the RDB and acked.
           l.isWaitingFirstAck = !l.isOldSync;
           l.state = 'online';
@@ -278,7 +278,7 @@ export class Primary {
           }
           for (const l of links) {
             if (!this.links.has(l.client)) continue;
-            l.client.out.writeAscii(`$${size}\r\n`);
+            l.client.out.writeLatin1(`$${size}\r\n`);
             this.sendFile(l, file, () => {
               l.rdbBytesSent = size;
               this.logTransferEnd(l, offset);
