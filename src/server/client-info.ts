@@ -31,7 +31,7 @@ export function clientMemory(c: Client): { qbuf: number; qbufFree: number; omem:
 export function clientInfoLine(c: Client): string {
   const now = Date.now();
   const mem = clientMemory(c);
-  const fd = c.socket !== null ? ((c.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1) : -1;
+  const fd = c.conn !== null ? c.conn.fd : -1;
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fd} name=${c.name}` +
     ` age=${Math.floor((now - c.createdAtMs) / 1000)} idle=${Math.floor((now - c.lastInteractionMs) / 1000)}` +

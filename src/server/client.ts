@@ -8,11 +8,11 @@
  * client must go calls `closeAsap`, and the server closes it after the
  * current command (Redis's CLIENT_CLOSE_ASAP).
  */
-import type { Socket } from 'node:net';
 import type { ReplyTarget } from '../protocol/reply';
 import { RequestParser } from '../protocol/request-parser';
 import type { Db } from '../store/db';
 import type { ClientClass } from '../config/directives';
+import type { Connection } from './connection';
 import { OutputBuffer } from './output-buffer';
 import type { Server } from './server';
 
@@ -75,14 +75,14 @@ export class Client implements ReplyTarget {
   constructor(
     readonly id: number,
     readonly server: Server,
-    readonly socket: Socket | null,
+    readonly conn: Connection | null,
   ) {
     const cfg = server.limits;
     this.isAuthenticated = !server.requiresAuth();
     this.parser = new RequestParser({ maxBulkBytes: cfg.protoMaxBulkLen, isUnauthenticated: !this.isAuthenticated });
     this.db = server.keyspace.dbs[0];
-    this.addr = socket ? formatAddr(socket.remoteAddress, socket.remotePort) : '';
-    this.laddr = socket ? formatAddr(socket.localAddress, socket.localPort) : '';
+    this.addr = conn ? formatAddr(conn.remoteAddress, conn.remotePort) : '';
+    this.laddr = conn ? formatAddr(conn.localAddress, conn.localPort) : '';
     this.out.onFirstWrite = () => server.schedulePendingWrite(this);
     this.out.onGrow = () => server.outputLimits.check(this);
   }
@@ -111,7 +111,7 @@ export class Client implements ReplyTarget {
 
   /** Output memory: what we queue, what is held for later, what the socket still holds. */
   get outputBytes(): number {
-    return this.out.pendingBytes + this.heldOutputBytes + (this.socket ? this.socket.writableLength : 0);
+    return this.out.pendingBytes + this.heldOutputBytes + (this.conn ? this.conn.unsentBytes : 0);
   }
 
   onErrorReply(code: string): void {

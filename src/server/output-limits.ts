@@ -65,7 +65,7 @@ export class OutputLimits {
   /** Cron: soft-limit clocks advance even when a client's buffer does not grow. */
   checkSoftLimits(): void {
     for (const c of this.overSoft) {
-      if ((c.flags & ClientFlag.CloseAsap) !== 0 || c.socket?.destroyed) this.overSoft.delete(c);
+      if ((c.flags & ClientFlag.CloseAsap) !== 0 || c.conn?.isClosed) this.overSoft.delete(c);
       else this.check(c);
     }
   }

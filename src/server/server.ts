@@ -10,6 +10,7 @@
  * middle of a command.
  */
 import { createServer, Server as NetServer, Socket } from 'node:net';
+import { Connection, openConnection } from './connection';
 import { randomBytes } from 'node:crypto';
 import { Config } from '../config/config';
 import { D } from '../config/directives';
@@ -168,7 +169,8 @@ export class Server {
       const optional = spec.startsWith('-');
       const addr = optional ? spec.slice(1) : spec;
       const host = addr === '*' ? '0.0.0.0' : addr === '::*' ? '::' : addr;
-      const net = createServer({ noDelay: true }, (s) => this.accept(s));
+      // Paused: openConnection decides how the socket is read.
+      const net = createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.accept(s));
       try {
         await new Promise<void>((resolve, reject) => {
           net.once('error', reject);
@@ -201,23 +203,22 @@ export class Server {
     if (this.clients.size >= this.limits.maxclients) {
       this.stats.rejectedConnections++;
       log.warn({ addr: socket.remoteAddress }, 'Connection refused: max number of clients reached');
+      socket.resume(); // accepted paused: reading lets the peer's close end the socket
       socket.end('-' + err.maxClients + '\r\n');
       return;
     }
     if (this.config.get(D.protectedMode) && !this.requiresAuth() && !isLoopback(socket.remoteAddress)) {
       this.stats.rejectedConnections++;
       log.warn({ addr: socket.remoteAddress }, 'Connection refused: protected mode is on and no password is set');
+      socket.resume();
       socket.end(PROTECTED_MODE_TEXT);
       return;
     }
-    const c = new Client(this.allocateClientId(), this, socket);
-    this.clients.set(c.id, c);
-    socket.setNoDelay(true);
     const keepalive = this.config.get(D.tcpKeepalive);
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
-    socket.on('error', (e) => log.debug({ id: c.id, addr: c.addr, err: e.message }, 'client socket error'));
-    socket.on('close', () => this.unlinkClient(c));
+    const c = new Client(this.allocateClientId(), this, openConnection(socket));
+    this.clients.set(c.id, c);
+    c.conn!.start({ onData: (chunk) => this.onData(c, chunk), onClose: () => this.unlinkClient(c) });
   }
 
   private onData(c: Client, chunk: Buffer): void {
@@ -237,9 +238,9 @@ export class Server {
     // Hand the replies to the socket now rather than after every other socket's
     // input: the client starts reading while we serve the rest.
     if (c.out.pendingBytes !== 0) this.writeToSocket(c);
-    if (c.turnInputBytes > INPUT_BYTES_PER_TURN && (c.flags & ClientFlag.InputThrottled) === 0 && c.socket !== null) {
+    if (c.turnInputBytes > INPUT_BYTES_PER_TURN && (c.flags & ClientFlag.InputThrottled) === 0 && c.conn !== null) {
       c.flags |= ClientFlag.InputThrottled;
-      c.socket.pause();
+      c.conn.pauseReading();
     }
   }
 
@@ -260,7 +261,7 @@ export class Server {
       if ((c.flags & ClientFlag.InputThrottled) === 0) continue;
       c.flags &= ~ClientFlag.InputThrottled;
       // A client paused for its output stays paused until its socket drains.
-      if ((c.flags & ClientFlag.OutputPaused) === 0 && this.clients.get(c.id) === c) c.socket?.resume();
+      if ((c.flags & ClientFlag.OutputPaused) === 0 && this.clients.get(c.id) === c) c.conn?.resumeReading();
     }
   };
 
@@ -378,50 +379,38 @@ export class Server {
   };
 
   private writeToSocket(c: Client): void {
-    const socket = c.socket;
+    const conn = c.conn;
     if (c.out.pendingBytes === 0) return;
     if ((c.flags & ClientFlag.Master) !== 0) {
       c.out.clear();
       return;
     }
-    if (socket === null || socket.destroyed || c.hasFlag(ClientFlag.CloseAsap)) {
+    if (conn === null || conn.isClosed || c.hasFlag(ClientFlag.CloseAsap)) {
       c.out.clear();
       return;
     }
-    const blocks = c.out.take();
-    let bytes = 0;
-    if (blocks.length === 1) {
-      bytes = blocks[0].length;
-      socket.write(blocks[0]);
-    } else {
-      socket.cork();
-      for (const b of blocks) {
-        bytes += b.length;
-        socket.write(b);
-      }
-      socket.uncork();
-    }
-    this.stats.totalNetOutputBytes += bytes;
+    this.stats.totalNetOutputBytes += c.out.pendingBytes;
+    conn.write(c.out.take());
     if (c.hasFlag(ClientFlag.CloseAfterReply)) {
-      socket.end();
+      conn.end();
       this.unlinkClient(c);
       return;
     }
     if (this.outputLimits.isLimited(c.clientClass)) {
       this.outputLimits.check(c);
-    } else if (socket.writableLength > UNLIMITED_OUTPUT_PAUSE_BYTES && (c.flags & ClientFlag.OutputPaused) === 0) {
-      this.pauseForDrain(c, socket);
+    } else if (conn.unsentBytes > UNLIMITED_OUTPUT_PAUSE_BYTES && (c.flags & ClientFlag.OutputPaused) === 0) {
+      this.pauseForDrain(c, conn);
     }
   }
 
   /** Stops reading a client until its socket drains (see UNLIMITED_OUTPUT_PAUSE_BYTES). */
-  private pauseForDrain(c: Client, socket: Socket): void {
+  private pauseForDrain(c: Client, conn: Connection): void {
     c.flags |= ClientFlag.OutputPaused;
-    socket.pause();
-    socket.once('drain', () => {
+    conn.pauseReading();
+    conn.onceDrained(() => {
       c.flags &= ~ClientFlag.OutputPaused;
       if (!this.clients.has(c.id)) return;
-      if ((c.flags & ClientFlag.InputThrottled) === 0) socket.resume();
+      if ((c.flags & ClientFlag.InputThrottled) === 0) conn.resumeReading();
       this.processInput(c);
     });
   }
@@ -430,7 +419,7 @@ export class Server {
   freeClient(c: Client, reason: string): void {
     if (reason !== '') log.info({ id: c.id, addr: c.addr, name: c.name, reason }, 'Client closed');
     c.out.clear();
-    if (c.socket !== null && !c.socket.destroyed) c.socket.destroy();
+    c.conn?.destroy();
     this.unlinkClient(c);
   }
 
@@ -450,7 +439,7 @@ export class Server {
     for (const l of this.listeners) l.close();
     for (const c of [...this.clients.values()]) {
       this.writeToSocket(c);
-      c.socket?.end();
+      c.conn?.end();
       this.unlinkClient(c);
     }
   }

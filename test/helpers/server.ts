@@ -26,13 +26,16 @@ export interface RunningServer {
 
 const clients: Redis[] = [];
 
-export async function startServer(args: string[] = [], opts: { configFile?: string; cwd?: string } = {}): Promise<RunningServer> {
+export async function startServer(
+  args: string[] = [],
+  opts: { configFile?: string; cwd?: string; env?: Record<string, string> } = {},
+): Promise<RunningServer> {
   const dir = opts.cwd ?? mkdtempSync(join(tmpdir(), 'kts-'));
   const argv: string[] = [];
   if (opts.configFile) argv.push(opts.configFile);
   argv.push('--port', '0', '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...args);
   // Run the bin itself (its shebang carries the node flags users get).
-  const proc = spawn(BIN, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(BIN, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -326,15 +326,15 @@ export class Primary {
   }
 
   private resumeWhenDrained(link: ReplicaLink, resume: () => void): void {
-    const socket = link.client.socket;
-    if (socket === null || socket.destroyed) {
+    const conn = link.client.conn;
+    if (conn === null || conn.isClosed) {
       setImmediate(resume);
       return;
     }
     // The output is handed to the socket at the end of this loop turn; wait for it to drain.
     setImmediate(() => {
-      if (socket.writableLength === 0) resume();
-      else socket.once('drain', resume);
+      if (conn.unsentBytes === 0) resume();
+      else conn.onceDrained(resume);
     });
   }
 

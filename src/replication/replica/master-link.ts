@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { D } from '../../config/directives';
 import { log } from '../../log';
 import { Client, ClientFlag } from '../../server/client';
+import { StreamConnection } from '../../server/stream-connection';
 import type { Server } from '../../server/server';
 import { encodeCommand } from '../propagate';
 
@@ -238,7 +239,7 @@ export class MasterLink {
   }
 
   private startStream(replid: string, offset: number, isFullSync: boolean): void {
-    const c = new Client(this.server.allocateClientId(), this.server, this.socket);
+    const c = new Client(this.server.allocateClientId(), this.server, this.socket === null ? null : new StreamConnection(this.socket));
     c.flags |= ClientFlag.Master;
     // A classic replica proxies the master's bytes; an active one re-propagates in its own stream.
     if (!this.server.active.isEnabled) c.flags |= ClientFlag.NoPropagate;
