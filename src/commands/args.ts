@@ -1,21 +1,17 @@
 /**
- * Argument helpers shared by the handlers: keys as latin1 strings, integers
- * and floats parsed with Redis's rules, replying Redis's error when invalid
- * (the caller returns when it gets null).
+ * Argument helpers shared by the handlers: arguments arrive as latin1
+ * strings (one char per byte); integers and floats are parsed with Redis's
+ * rules, replying Redis's error when invalid (the caller returns when it
+ * gets null).
  */
 import { parseDouble, parseI64 } from '../common/numbers';
 import { addError } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import type { Client } from '../server/client';
 
-/** A key or value argument as stored: one char per byte. */
-export function str(b: Buffer): string {
-  return b.latin1Slice();
-}
-
 /** An option keyword in lower case (NX, WITHSCORES...). */
-export function word(b: Buffer): string {
-  return b.latin1Slice().toLowerCase();
+export function word(arg: string): string {
+  return arg.toLowerCase();
 }
 
 /**
@@ -24,8 +20,8 @@ export function word(b: Buffer): string {
  * that large mean "more than anything here" in Redis too (GETRANGE s 0
  * 9223372036854775807 reads to the end).
  */
-export function intArg(c: Client, b: Buffer, error: string = err.notInteger): number | null {
-  const v = parseI64(b.latin1Slice());
+export function intArg(c: Client, arg: string, error: string = err.notInteger): number | null {
+  const v = parseI64(arg);
   if (v === null) {
     addError(c, error);
     return null;
@@ -34,8 +30,8 @@ export function intArg(c: Client, b: Buffer, error: string = err.notInteger): nu
 }
 
 /** An integer that must be >= 0 (COUNT, LIMIT...). */
-export function positiveIntArg(c: Client, b: Buffer, error: string): number | null {
-  const v = intArg(c, b);
+export function positiveIntArg(c: Client, arg: string, error: string): number | null {
+  const v = intArg(c, arg);
   if (v === null) return null;
   if (v < 0) {
     addError(c, error);
@@ -52,8 +48,8 @@ const INT_MAX = 2147483647;
  * that range Redis answers its generic range text unless the caller has
  * its own (SWAPDB's "invalid first DB index").
  */
-export function dbIndexArg(c: Client, b: Buffer, error: string | null = null): number | null {
-  const v = parseI64(b.latin1Slice());
+export function dbIndexArg(c: Client, arg: string, error: string | null = null): number | null {
+  const v = parseI64(arg);
   if (v === null) {
     addError(c, error ?? err.notInteger);
     return null;
@@ -65,8 +61,8 @@ export function dbIndexArg(c: Client, b: Buffer, error: string | null = null): n
   return v;
 }
 
-export function floatArg(c: Client, b: Buffer, error: string = err.notFloat): number | null {
-  const v = parseDouble(b.latin1Slice());
+export function floatArg(c: Client, arg: string, error: string = err.notFloat): number | null {
+  const v = parseDouble(arg);
   if (v === null) addError(c, error);
   return v;
 }
@@ -75,13 +71,13 @@ export function wrongType(c: Client): void {
   addError(c, err.wrongType);
 }
 
-const REDACTED = Buffer.from('(redacted)');
+const REDACTED = '(redacted)';
 
 /**
  * Replaces a secret in argv once it has been read, so MONITOR and SLOWLOG,
  * which see argv after the handler, never show it (redactClientCommandArgument).
  */
-export function redact(argv: Buffer[], i: number): void {
+export function redact(argv: string[], i: number): void {
   argv[i] = REDACTED;
 }
 
@@ -100,8 +96,8 @@ function toNumber(v: number | bigint): number {
  * getPositiveLongFromObjectOrReply: a count >= 0. Not-an-integer and
  * negative values both get `error` (Redis's default is "must be positive").
  */
-export function nonNegativeArg(c: Client, b: Buffer, error = errPositive): number | null {
-  const v = parseI64(b.latin1Slice());
+export function nonNegativeArg(c: Client, arg: string, error = errPositive): number | null {
+  const v = parseI64(arg);
   if (v === null || v < 0) {
     addError(c, error);
     return null;
@@ -110,8 +106,8 @@ export function nonNegativeArg(c: Client, b: Buffer, error = errPositive): numbe
 }
 
 /** getRangeLongFromObjectOrReply(1, LONG_MAX, msg): numkeys and COUNT of the *MPOP and *CARD commands. */
-export function atLeastOneArg(c: Client, b: Buffer, error: string): number | null {
-  const v = parseI64(b.latin1Slice());
+export function atLeastOneArg(c: Client, arg: string, error: string): number | null {
+  const v = parseI64(arg);
   if (v === null || v < 1) {
     addError(c, error);
     return null;
@@ -123,8 +119,8 @@ export function atLeastOneArg(c: Client, b: Buffer, error: string): number | nul
  * SRANDMEMBER/ZRANDMEMBER count: every long but LONG_MIN, whose negation
  * would overflow. Returns a number (huge values rounded) or null after replying.
  */
-export function randomCountArg(c: Client, b: Buffer): number | null {
-  const v = parseI64(b.latin1Slice());
+export function randomCountArg(c: Client, arg: string): number | null {
+  const v = parseI64(arg);
   if (v === null) {
     addError(c, err.notInteger);
     return null;

@@ -16,7 +16,7 @@ import { NotifyClass } from '../pubsub/notify';
 import { addArrayLen, addError, addInteger, addNull } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import { ClientFlag, type Client } from '../server/client';
-import { intArg, str, word } from './args';
+import { intArg, word } from './args';
 import { family } from './command';
 import { readString, signalWrite, writeString } from './lookup';
 
@@ -33,8 +33,7 @@ for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1];
  * proto-max-bulk-len (a primary's stream is obeyed without the cap). With
  * `bits` > 0 a "#n" offset means n * bits (BITFIELD).
  */
-function bitOffsetArg(c: Client, arg: Buffer, bits: number): number | null {
-  let text = str(arg);
+function bitOffsetArg(c: Client, text: string, bits: number): number | null {
   const isMultiple = bits > 0 && text.charCodeAt(0) === 0x23; // '#'
   if (isMultiple) text = text.slice(1);
   const parsed = parseI64(text);
@@ -72,12 +71,12 @@ function storeBitmap(c: Client, key: string, value: string, isNew: boolean): voi
 }
 
 /** SETBIT key offset 0|1: the old bit; written only when the bit or the length changes. */
-function setbitCommand(c: Client, argv: Buffer[]): void {
+function setbitCommand(c: Client, argv: string[]): void {
   const offset = bitOffsetArg(c, argv[2], 0);
   if (offset === null) return;
-  const on = parseI64(str(argv[3]));
+  const on = parseI64(argv[3]);
   if (on !== 0 && on !== 1) return addError(c, BIT_VALUE_ERR);
-  const key = str(argv[1]);
+  const key = argv[1];
   const target = stringForBitWrite(c, key, offset);
   if (target === null) return;
   const s = target.value;
@@ -93,10 +92,10 @@ function setbitCommand(c: Client, argv: Buffer[]): void {
   addInteger(c, old);
 }
 
-function getbitCommand(c: Client, argv: Buffer[]): void {
+function getbitCommand(c: Client, argv: string[]): void {
   const offset = bitOffsetArg(c, argv[2], 0);
   if (offset === null) return;
-  const s = readString(c, str(argv[1]));
+  const s = readString(c, argv[1]);
   if (s === null) return;
   if (s === undefined) return addInteger(c, 0);
   const byte = Math.floor(offset / 8);
@@ -110,7 +109,7 @@ function popcount(s: string, from: number, to: number): number {
 }
 
 /** A BYTE|BIT unit word: 1 for BIT, 0 for BYTE, -1 after a syntax error. */
-function unitArg(c: Client, arg: Buffer): number {
+function unitArg(c: Client, arg: string): number {
   const w = word(arg);
   if (w === 'bit') return 1;
   if (w === 'byte') return 0;
@@ -119,8 +118,8 @@ function unitArg(c: Client, arg: Buffer): number {
 }
 
 /** BITCOUNT key [start end [BYTE|BIT]]. A missing key answers 0 before the arguments are read (7.0). */
-function bitcountCommand(c: Client, argv: Buffer[]): void {
-  const s = readString(c, str(argv[1]));
+function bitcountCommand(c: Client, argv: string[]): void {
+  const s = readString(c, argv[1]);
   if (s === null) return;
   if (s === undefined) return addInteger(c, 0);
   if (argv.length !== 2 && argv.length !== 4 && argv.length !== 5) return addError(c, err.syntax);
@@ -154,11 +153,11 @@ function bitcountCommand(c: Client, argv: Buffer[]): void {
 }
 
 /** BITPOS key bit [start [end [BYTE|BIT]]]. */
-function bitposCommand(c: Client, argv: Buffer[]): void {
-  const bit = parseI64(str(argv[2]));
+function bitposCommand(c: Client, argv: string[]): void {
+  const bit = parseI64(argv[2]);
   if (bit === null) return addError(c, err.notInteger);
   if (bit !== 0 && bit !== 1) return addError(c, 'ERR The bit argument must be 1 or 0.');
-  const s = readString(c, str(argv[1]));
+  const s = readString(c, argv[1]);
   if (s === null) return;
   // A missing key is an endless run of zeros.
   if (s === undefined) return addInteger(c, bit === 1 ? -1 : 0);
@@ -219,20 +218,20 @@ function findBit(s: string, bit: number, firstBit: number, lastBit: number): num
 }
 
 /** BITOP AND|OR|XOR|NOT destkey key [key ...]: the result's length; an empty result deletes destkey. */
-function bitopCommand(c: Client, argv: Buffer[]): void {
+function bitopCommand(c: Client, argv: string[]): void {
   const op = word(argv[1]);
   if (op !== 'and' && op !== 'or' && op !== 'xor' && op !== 'not') return addError(c, err.syntax);
   if (op === 'not' && argv.length !== 4) return addError(c, 'ERR BITOP NOT must be called with a single source key.');
   const sources: string[] = [];
   let maxLength = 0;
   for (let i = 3; i < argv.length; i++) {
-    const v = readString(c, str(argv[i]));
+    const v = readString(c, argv[i]);
     if (v === null) return;
     const s = v ?? '';
     sources.push(s);
     if (s.length > maxLength) maxLength = s.length;
   }
-  const key = str(argv[2]);
+  const key = argv[2];
   if (maxLength === 0) {
     if (c.db.deleteKey(key)) signalWrite(c, NotifyClass.Generic, 'del', key);
     return addInteger(c, 0);
@@ -281,8 +280,7 @@ interface BitfieldOp {
 }
 
 /** getBitfieldTypeFromArgument: i1..i64 or u1..u63 (lower case only); signed widths come back negative, 0 after an error. */
-function bitfieldTypeArg(c: Client, arg: Buffer): number {
-  const text = str(arg);
+function bitfieldTypeArg(c: Client, text: string): number {
   const sign = text.charCodeAt(0);
   if (sign !== 0x69 && sign !== 0x75) {
     addError(c, BITFIELD_TYPE_ERR);
@@ -335,7 +333,7 @@ function fitField(sum: bigint, bits: number, isSigned: boolean, overflow: Overfl
 }
 
 /** BITFIELD / BITFIELD_RO key [GET type offset] [SET type offset value] [INCRBY type offset increment] [OVERFLOW WRAP|SAT|FAIL]. */
-function bitfieldGeneric(c: Client, argv: Buffer[], isReadOnlyCommand: boolean): void {
+function bitfieldGeneric(c: Client, argv: string[], isReadOnlyCommand: boolean): void {
   const ops: BitfieldOp[] = [];
   let overflow = Overflow.Wrap;
   let isReadOnly = true;
@@ -364,14 +362,14 @@ function bitfieldGeneric(c: Client, argv: Buffer[], isReadOnlyCommand: boolean):
     if (op !== FieldOp.Get) {
       isReadOnly = false;
       if (highestWriteBit < offset + bits - 1) highestWriteBit = offset + bits - 1;
-      const parsed = parseI64(str(argv[j + 3]));
+      const parsed = parseI64(argv[j + 3]);
       if (parsed === null) return addError(c, err.notInteger);
       value = BigInt(parsed);
     }
     ops.push({ op, offset, bits, isSigned: type < 0, value, overflow });
     j += op === FieldOp.Get ? 2 : 3;
   }
-  const key = str(argv[1]);
+  const key = argv[1];
   let buf: Buffer;
   let isNew = false;
   let isGrown = false;

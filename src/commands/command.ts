@@ -5,7 +5,7 @@
  */
 import type { Client } from '../server/client';
 
-export type Handler = (c: Client, argv: Buffer[]) => void;
+export type Handler = (c: Client, argv: string[]) => void;
 
 /** Redis 7 command flags, in the order COMMAND INFO lists them. */
 export const FLAG_NAMES = [

@@ -9,7 +9,7 @@ import { addBulk, addError, addMapLen, addOk } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import type { Client } from '../server/client';
 import { resetCommandStats } from '../server/info';
-import { redact, str } from './args';
+import { redact } from './args';
 import { family } from './command';
 import { addHelp } from './connection';
 
@@ -19,10 +19,10 @@ import { addHelp } from './connection';
  * without case; a plain name is looked up and answered as typed. A name
  * reached twice (any case) is answered once.
  */
-function configGetCommand(c: Client, argv: Buffer[]): void {
+function configGetCommand(c: Client, argv: string[]): void {
   const found = new Map<string, [shownAs: string, d: AnyDirective]>();
   for (let i = 2; i < argv.length; i++) {
-    const pattern = str(argv[i]);
+    const pattern = argv[i];
     if (!/[*?[]/.test(pattern)) {
       const d = findDirective(pattern);
       const entry = pattern.toLowerCase();
@@ -44,14 +44,14 @@ function configGetCommand(c: Client, argv: Buffer[]): void {
 
 const SENSITIVE = new Set<AnyDirective | undefined>([D.requirepass, D.masterauth] as AnyDirective[]);
 
-function configSetCommand(c: Client, argv: Buffer[]): void {
+function configSetCommand(c: Client, argv: string[]): void {
   // An odd count leaves a name without a value: Redis answers a syntax error (configSetCommand).
   if (argv.length % 2 !== 0) return addError(c, err.syntax);
   const pairs: [string, string][] = [];
   for (let i = 2; i < argv.length; i += 2) {
-    pairs.push([str(argv[i]), str(argv[i + 1])]);
+    pairs.push([argv[i], argv[i + 1]]);
     // Passwords never reach SLOWLOG (Redis's SENSITIVE_CONFIG).
-    if (SENSITIVE.has(findDirective(str(argv[i])))) redact(argv, i + 1);
+    if (SENSITIVE.has(findDirective(argv[i]))) redact(argv, i + 1);
   }
   const failure = c.server.config.setFromCommand(pairs);
   if (failure !== null) return addError(c, failure);

@@ -9,26 +9,26 @@ import { err, shared } from '../protocol/shared';
 import { Client, ClientFlag } from '../server/client';
 import { clientInfoLine } from '../server/client-info';
 import { VERSION } from '../server/server';
-import { dbIndexArg, intArg, redact, str, word } from './args';
+import { dbIndexArg, intArg, redact, word } from './args';
 import { family } from './command';
 import { unblockClientById } from '../server/blocking';
 import { resetTransaction } from './transaction';
 
-function pingCommand(c: Client, argv: Buffer[]): void {
+function pingCommand(c: Client, argv: string[]): void {
   if (argv.length > 2) return addError(c, err.wrongArity('ping'));
   // A RESP2 subscriber gets a push-style pong, as Redis sends it.
   if (c.resp === 2 && c.subscriptionCount > 0) {
     addArrayLen(c, 2);
     addBulk(c, 'pong');
-    addBulk(c, argv.length === 2 ? str(argv[1]) : '');
+    addBulk(c, argv.length === 2 ? argv[1] : '');
     return;
   }
-  if (argv.length === 2) addBulk(c, str(argv[1]));
+  if (argv.length === 2) addBulk(c, argv[1]);
   else addRaw(c, shared.pong);
 }
 
-function echoCommand(c: Client, argv: Buffer[]): void {
-  addBulk(c, str(argv[1]));
+function echoCommand(c: Client, argv: string[]): void {
+  addBulk(c, argv[1]);
 }
 
 function quitCommand(c: Client): void {
@@ -36,7 +36,7 @@ function quitCommand(c: Client): void {
   c.flags |= ClientFlag.CloseAfterReply;
 }
 
-function selectCommand(c: Client, argv: Buffer[]): void {
+function selectCommand(c: Client, argv: string[]): void {
   const id = dbIndexArg(c, argv[1]);
   if (id === null) return;
   if (id < 0 || id >= c.server.keyspace.dbs.length) return addError(c, err.dbIndexOutOfRange);
@@ -45,9 +45,9 @@ function selectCommand(c: Client, argv: Buffer[]): void {
 }
 
 /** Compares passwords in constant time (length leaks, as in Redis's time_independent_strcmp). */
-function passwordMatches(c: Client, given: Buffer): boolean {
-  const expected = Buffer.from(c.server.limits.requirepass, 'latin1');
-  return expected.length === given.length && timingSafeEqual(expected, given);
+function passwordMatches(c: Client, given: string): boolean {
+  const expected = c.server.limits.requirepass;
+  return expected.length === given.length && timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(given, 'latin1'));
 }
 
 /**
@@ -55,8 +55,8 @@ function passwordMatches(c: Client, given: Buffer): boolean {
  * requirepass it is `nopass` in Redis's ACL terms: `AUTH default <anything>`
  * succeeds, while the one-argument form is refused as a likely misconfiguration.
  */
-function authenticate(c: Client, user: Buffer | null, pass: Buffer): string | null {
-  if (user !== null && str(user) !== 'default') return err.wrongPass;
+function authenticate(c: Client, user: string | null, pass: string): string | null {
+  if (user !== null && user !== 'default') return err.wrongPass;
   if (!c.server.requiresAuth()) return user === null ? err.authNotConfigured : null;
   if (!passwordMatches(c, pass)) return err.wrongPass;
   c.isAuthenticated = true;
@@ -64,7 +64,7 @@ function authenticate(c: Client, user: Buffer | null, pass: Buffer): string | nu
   return null;
 }
 
-function authCommand(c: Client, argv: Buffer[]): void {
+function authCommand(c: Client, argv: string[]): void {
   if (argv.length > 3) return addError(c, err.syntax);
   const failure = argv.length === 3 ? authenticate(c, argv[1], argv[2]) : authenticate(c, null, argv[1]);
   for (let i = 1; i < argv.length; i++) redact(argv, i);
@@ -72,7 +72,7 @@ function authCommand(c: Client, argv: Buffer[]): void {
   addOk(c);
 }
 
-function helloCommand(c: Client, argv: Buffer[]): void {
+function helloCommand(c: Client, argv: string[]): void {
   let proto = c.resp as number;
   let i = 1;
   if (argv.length >= 2) {
@@ -93,11 +93,11 @@ function helloCommand(c: Client, argv: Buffer[]): void {
       if (failure !== null) return addError(c, failure);
       i += 2;
     } else if (opt === 'setname' && more >= 1) {
-      name = str(argv[i + 1]);
+      name = argv[i + 1];
       if (!isValidClientName(name)) return addError(c, 'ERR Client names cannot contain spaces, newlines or special characters.');
       i += 1;
     } else {
-      return addError(c, `ERR Syntax error in HELLO option '${str(argv[i])}'`);
+      return addError(c, `ERR Syntax error in HELLO option '${argv[i]}'`);
     }
   }
   if (!c.isAuthenticated) {
@@ -154,8 +154,8 @@ function clientIdCommand(c: Client): void {
   addInteger(c, c.id);
 }
 
-function clientSetnameCommand(c: Client, argv: Buffer[]): void {
-  const name = str(argv[2]);
+function clientSetnameCommand(c: Client, argv: string[]): void {
+  const name = argv[2];
   if (!isValidClientName(name)) return addError(c, 'ERR Client names cannot contain spaces, newlines or special characters.');
   c.name = name;
   addOk(c);
@@ -174,12 +174,12 @@ function clientType(c: Client): string {
   return cls === 'replica' ? 'replica' : cls;
 }
 
-function clientListCommand(c: Client, argv: Buffer[]): void {
+function clientListCommand(c: Client, argv: string[]): void {
   let filterType: string | null = null;
   let ids: Set<number> | null = null;
   if (argv.length === 4 && word(argv[2]) === 'type') {
     filterType = word(argv[3]);
-    if (!CLIENT_TYPES.has(filterType)) return addError(c, `ERR Unknown client type '${str(argv[3])}'`);
+    if (!CLIENT_TYPES.has(filterType)) return addError(c, `ERR Unknown client type '${argv[3]}'`);
     if (filterType === 'slave') filterType = 'replica';
   } else if (argv.length >= 4 && word(argv[2]) === 'id') {
     ids = new Set();
@@ -204,11 +204,11 @@ function clientInfoCommand(c: Client): void {
   addVerbatim(c, clientInfoLine(c) + '\n');
 }
 
-function clientKillCommand(c: Client, argv: Buffer[]): void {
+function clientKillCommand(c: Client, argv: string[]): void {
   const server = c.server;
   if (argv.length === 3) {
     // Old form: CLIENT KILL ip:port
-    const addr = str(argv[2]);
+    const addr = argv[2];
     for (const other of server.clients.values()) {
       if (other.addr === addr) {
         addOk(c);
@@ -227,7 +227,7 @@ function clientKillCommand(c: Client, argv: Buffer[]): void {
   let skipMe = true;
   for (let i = 2; i < argv.length; i += 2) {
     const opt = word(argv[i]);
-    const value = str(argv[i + 1]);
+    const value = argv[i + 1];
     if (opt === 'id') {
       id = intArg(c, argv[i + 1], 'ERR client-id should be greater than 0');
       if (id === null) return;
@@ -272,10 +272,10 @@ function killClient(caller: Client, victim: Client): void {
   else victim.closeAsap('killed by CLIENT KILL');
 }
 
-function clientPauseCommand(c: Client, argv: Buffer[]): void {
+function clientPauseCommand(c: Client, argv: string[]): void {
   if (argv.length > 4) {
     // Redis checks the count first and answers addReplySubcommandSyntaxError, naming the subcommand as typed.
-    return addError(c, `ERR unknown subcommand or wrong number of arguments for '${str(argv[1])}'. Try CLIENT HELP.`);
+    return addError(c, `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
   }
   const ms = intArg(c, argv[2], 'ERR timeout is not an integer or out of range');
   if (ms === null) return;
@@ -296,7 +296,7 @@ function clientUnpauseCommand(c: Client): void {
 }
 
 /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocking command as a timeout or with -UNBLOCKED. */
-function clientUnblockCommand(c: Client, argv: Buffer[]): void {
+function clientUnblockCommand(c: Client, argv: string[]): void {
   const id = intArg(c, argv[2]);
   if (id === null) return;
   let withError = false;
@@ -311,7 +311,7 @@ function clientUnblockCommand(c: Client, argv: Buffer[]): void {
   addInteger(c, isUnblocked ? 1 : 0);
 }
 
-function clientNoEvictCommand(c: Client, argv: Buffer[]): void {
+function clientNoEvictCommand(c: Client, argv: string[]): void {
   const v = word(argv[2]);
   if (v === 'on') c.flags |= ClientFlag.NoEvict;
   else if (v === 'off') c.flags &= ~ClientFlag.NoEvict;

@@ -38,14 +38,14 @@ function reject(c: Client, cmd: Command | null, text: string): void {
   addError(c, text);
 }
 
-export function processCommand(c: Client, argv: Buffer[]): void {
+export function processCommand(c: Client, argv: string[]): void {
   let cmd = lookupCommand(argv[0]);
   if (cmd === undefined) {
     reject(c, null, err.unknownCommand(head(argv[0], 128), argsPreview(argv)));
     return;
   }
   if (cmd.subcommands !== null && argv.length >= 2) {
-    const sub = cmd.subcommands.get(argv[1].latin1Slice().toLowerCase());
+    const sub = cmd.subcommands.get(argv[1].toLowerCase());
     if (sub === undefined) {
       reject(c, cmd, err.unknownSubcommand(head(argv[1], 128), cmd.name));
       return;
@@ -81,7 +81,7 @@ export function processCommand(c: Client, argv: Buffer[]): void {
       reject(c, cmd, 'ERR Command not allowed inside a transaction');
       return;
     }
-    c.multiQueue!.push({ argv: argv.map(copyArg) });
+    c.multiQueue!.push({ argv });
     addRaw(c, shared.queued);
     return;
   }
@@ -89,14 +89,9 @@ export function processCommand(c: Client, argv: Buffer[]): void {
 }
 
 /** CLIENT PAUSE WRITE holds back commands that may change the dataset. */
-export function isWriteRequest(argv: Buffer[]): boolean {
+export function isWriteRequest(argv: string[]): boolean {
   const cmd = lookupCommand(argv[0]);
   return cmd !== undefined && (cmd.flags & (F.write | F.may_replicate)) !== 0;
-}
-
-/** Queued arguments must outlive the receive chunk they point into. */
-function copyArg(b: Buffer): Buffer {
-  return Buffer.from(b);
 }
 
 /**
@@ -113,7 +108,7 @@ export function startCommandRun(): void {
 }
 
 /** Runs a handler with everything that follows a command: stats, slowlog, MONITOR, propagation. */
-export function call(c: Client, cmd: Command, argv: Buffer[]): void {
+export function call(c: Client, cmd: Command, argv: string[]): void {
   const server = c.server;
   const dirtyBefore = server.dirty;
   const errorsBefore = server.stats.totalErrorReplies;
@@ -151,21 +146,21 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
   }
 }
 
-function feedMonitors(c: Client, dbId: number, argv: readonly Buffer[]): void {
+function feedMonitors(c: Client, dbId: number, argv: readonly string[]): void {
   const now = Date.now();
   let line = `+${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${dbId} ${c.addr}]`;
-  for (const a of argv) line += ' ' + quoteArg(a.latin1Slice());
+  for (const a of argv) line += ' ' + quoteArg(a);
   line += '\r\n';
   for (const m of c.server.monitors) m.out.writeLatin1(line);
 }
 
 /** The first max bytes of an argument, for error texts. */
-function head(b: Buffer, max: number): string {
-  return b.latin1Slice(0, Math.min(max, b.length));
+function head(b: string, max: number): string {
+  return b.slice(0, Math.min(max, b.length));
 }
 
 /** "'a' 'b' " as Redis lists the arguments of an unknown command (at most 128 chars). */
-function argsPreview(argv: readonly Buffer[]): string {
+function argsPreview(argv: readonly string[]): string {
   let out = '';
   for (let i = 1; i < argv.length && out.length < 128; i++) {
     out += `'${head(argv[i], 128 - out.length)}' `;

@@ -20,12 +20,12 @@ import { err, shared } from '../protocol/shared';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import { HashValue, ListpackLimits } from '../store/types/hash';
-import { str, word } from './args';
+import { word } from './args';
 import { family } from './command';
 import { addScanReply, parseCursor, parseScanOptions } from './keyspace';
 import { lookupCollection, signalWrite } from './lookup';
 
-const HSET = Buffer.from('HSET');
+const HSET = 'HSET';
 
 const LONG_MIN = -9223372036854775808n;
 /** LONG_MAX / 2: HRANDFIELD WITHVALUES refuses counts past it (the reply would double). */
@@ -63,56 +63,56 @@ function hashForWrite(c: Client, key: string): HashValue | null {
 }
 
 /** HSET key field value [field value ...], and HMSET, which replies OK. */
-function hsetGeneric(c: Client, argv: Buffer[], isHmset: boolean): void {
+function hsetGeneric(c: Client, argv: string[], isHmset: boolean): void {
   if (argv.length % 2 === 1) return addError(c, err.wrongArity(isHmset ? 'hmset' : 'hset'));
-  const key = str(argv[1]);
+  const key = argv[1];
   const h = hashForWrite(c, key);
   if (h === null) return;
   let created = 0;
-  for (let i = 2; i < argv.length; i += 2) if (h.set(str(argv[i]), str(argv[i + 1]))) created++;
+  for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i], argv[i + 1])) created++;
   if (isHmset) addOk(c);
   else addInteger(c, created);
   signalWrite(c, NotifyClass.Hash, 'hset', key, (argv.length - 2) / 2);
 }
 
-function hsetnxCommand(c: Client, argv: Buffer[]): void {
-  const key = str(argv[1]);
+function hsetnxCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
   const h = hashForWrite(c, key);
   if (h === null) return;
-  const field = str(argv[2]);
+  const field = argv[2];
   if (h.has(field)) return addInteger(c, 0);
-  h.set(field, str(argv[3]));
+  h.set(field, argv[3]);
   addInteger(c, 1);
   signalWrite(c, NotifyClass.Hash, 'hset', key);
 }
 
-function hgetCommand(c: Client, argv: Buffer[]): void {
-  const h = hashOf(c, str(argv[1]), false);
+function hgetCommand(c: Client, argv: string[]): void {
+  const h = hashOf(c, argv[1], false);
   if (h === null) return;
-  const v = h === undefined ? undefined : h.get(str(argv[2]));
+  const v = h === undefined ? undefined : h.get(argv[2]);
   if (v === undefined) addNull(c);
   else addBulk(c, v);
 }
 
-function hmgetCommand(c: Client, argv: Buffer[]): void {
-  const h = hashOf(c, str(argv[1]), false);
+function hmgetCommand(c: Client, argv: string[]): void {
+  const h = hashOf(c, argv[1], false);
   if (h === null) return;
   addArrayLen(c, argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
-    const v = h === undefined ? undefined : h.get(str(argv[i]));
+    const v = h === undefined ? undefined : h.get(argv[i]);
     if (v === undefined) addNull(c);
     else addBulk(c, v);
   }
 }
 
-function hdelCommand(c: Client, argv: Buffer[]): void {
-  const key = str(argv[1]);
+function hdelCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
   const h = hashOf(c, key, true);
   if (h === null) return;
   if (h === undefined) return addInteger(c, 0);
   let deleted = 0;
   for (let i = 2; i < argv.length; i++) {
-    if (h.delete(str(argv[i]))) deleted++;
+    if (h.delete(argv[i])) deleted++;
     if (h.size === 0) break;
   }
   if (deleted > 0) {
@@ -125,23 +125,23 @@ function hdelCommand(c: Client, argv: Buffer[]): void {
   addInteger(c, deleted);
 }
 
-function hlenCommand(c: Client, argv: Buffer[]): void {
-  const h = hashOf(c, str(argv[1]), false);
+function hlenCommand(c: Client, argv: string[]): void {
+  const h = hashOf(c, argv[1], false);
   if (h === null) return;
   addInteger(c, h === undefined ? 0 : h.size);
 }
 
-function hstrlenCommand(c: Client, argv: Buffer[]): void {
-  const h = hashOf(c, str(argv[1]), false);
+function hstrlenCommand(c: Client, argv: string[]): void {
+  const h = hashOf(c, argv[1], false);
   if (h === null) return;
-  const v = h === undefined ? undefined : h.get(str(argv[2]));
+  const v = h === undefined ? undefined : h.get(argv[2]);
   addInteger(c, v === undefined ? 0 : v.length);
 }
 
-function hexistsCommand(c: Client, argv: Buffer[]): void {
-  const h = hashOf(c, str(argv[1]), false);
+function hexistsCommand(c: Client, argv: string[]): void {
+  const h = hashOf(c, argv[1], false);
   if (h === null) return;
-  addInteger(c, h !== undefined && h.has(str(argv[2])) ? 1 : 0);
+  addInteger(c, h !== undefined && h.has(argv[2]) ? 1 : 0);
 }
 
 const enum Part {
@@ -151,8 +151,8 @@ const enum Part {
 }
 
 /** HKEYS, HVALS, HGETALL (genericHgetallCommand): HGETALL is a map in RESP3. */
-function hgetallGeneric(c: Client, argv: Buffer[], part: Part): void {
-  const h = hashOf(c, str(argv[1]), false);
+function hgetallGeneric(c: Client, argv: string[], part: Part): void {
+  const h = hashOf(c, argv[1], false);
   if (h === null) return;
   const size = h === undefined ? 0 : h.size;
   if (part === Part.Both) addMapLen(c, size);
@@ -165,13 +165,13 @@ function hgetallGeneric(c: Client, argv: Buffer[], part: Part): void {
   }
 }
 
-function hincrbyCommand(c: Client, argv: Buffer[]): void {
-  const incr = parseI64(argv[3].latin1Slice());
+function hincrbyCommand(c: Client, argv: string[]): void {
+  const incr = parseI64(argv[3]);
   if (incr === null) return addError(c, err.notInteger);
-  const key = str(argv[1]);
+  const key = argv[1];
   const h = hashForWrite(c, key);
   if (h === null) return;
-  const field = str(argv[2]);
+  const field = argv[2];
   const old = h.get(field);
   let current: number | bigint = 0;
   if (old !== undefined) {
@@ -193,14 +193,14 @@ function hincrbyCommand(c: Client, argv: Buffer[]): void {
 }
 
 /** HINCRBYFLOAT in long double arithmetic, printed as Redis prints it (see common/long-double). */
-function hincrbyfloatCommand(c: Client, argv: Buffer[]): void {
-  const incr = parseLongDouble(str(argv[3]));
+function hincrbyfloatCommand(c: Client, argv: string[]): void {
+  const incr = parseLongDouble(argv[3]);
   if (incr === null) return addError(c, err.notFloat);
   if (incr.isInfinite) return addError(c, 'ERR value is NaN or Infinity');
-  const key = str(argv[1]);
+  const key = argv[1];
   const h = hashForWrite(c, key);
   if (h === null) return;
-  const field = str(argv[2]);
+  const field = argv[2];
   const old = h.get(field);
   const current = parseLongDouble(old ?? '0');
   if (current === null || current.isInfinite) return addError(c, 'ERR hash value is not a float');
@@ -211,7 +211,7 @@ function hincrbyfloatCommand(c: Client, argv: Buffer[]): void {
   addBulk(c, text);
   signalWrite(c, NotifyClass.Hash, 'hincrbyfloat', key);
   // Replicas must not redo float arithmetic: they get the result.
-  c.propagateArgv = [HSET, argv[1], argv[2], Buffer.from(text, 'latin1')];
+  c.propagateArgv = [HSET, argv[1], argv[2], text];
 }
 
 /** One random field (and value): RESP3 nests each pair, RESP2 flattens. */
@@ -226,9 +226,9 @@ function randomSlot(size: number): number {
 }
 
 /** HRANDFIELD key [count [WITHVALUES]] (hrandfieldCommand). */
-function hrandfieldCommand(c: Client, argv: Buffer[]): void {
+function hrandfieldCommand(c: Client, argv: string[]): void {
   if (argv.length >= 3) {
-    const parsed = parseI64(argv[2].latin1Slice());
+    const parsed = parseI64(argv[2]);
     if (parsed === null) return addError(c, err.notInteger);
     if (parsed === LONG_MIN) return addError(c, 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
     if (argv.length > 4 || (argv.length === 4 && word(argv[3]) !== 'withvalues')) return addError(c, err.syntax);
@@ -236,7 +236,7 @@ function hrandfieldCommand(c: Client, argv: Buffer[]): void {
     if (withValues && (parsed < -HALF_LONG_MAX || parsed > HALF_LONG_MAX)) return addError(c, 'ERR value is out of range');
     return hrandfieldWithCount(c, argv, Number(parsed), withValues);
   }
-  const h = hashOf(c, str(argv[1]), false);
+  const h = hashOf(c, argv[1], false);
   if (h === null) return;
   if (h === undefined) return addNull(c);
   addBulk(c, h.fieldAt(randomSlot(h.size)));
@@ -248,8 +248,8 @@ function hrandfieldCommand(c: Client, argv: Buffer[]): void {
  * for as many, and keeps a small hash's order when sampling (as
  * lpRandomPairsUnique does).
  */
-function hrandfieldWithCount(c: Client, argv: Buffer[], l: number, withValues: boolean): void {
-  const h = hashOf(c, str(argv[1]), false);
+function hrandfieldWithCount(c: Client, argv: string[], l: number, withValues: boolean): void {
+  const h = hashOf(c, argv[1], false);
   if (h === null) return;
   if (h === undefined || l === 0) return addRaw(c, shared.emptyArray);
   const size = h.size;
@@ -292,10 +292,10 @@ function pickDistinctSlots(size: number, count: number): number[] {
 }
 
 /** HSCAN key cursor [MATCH pattern] [COUNT count]. */
-function hscanCommand(c: Client, argv: Buffer[]): void {
+function hscanCommand(c: Client, argv: string[]): void {
   const cursor = parseCursor(c, argv[2]);
   if (cursor === null) return;
-  const h = hashOf(c, str(argv[1]), false);
+  const h = hashOf(c, argv[1], false);
   if (h === null) return;
   if (h === undefined) return addScanReply(c, 0, []);
   const opts = parseScanOptions(c, argv, 3, false);

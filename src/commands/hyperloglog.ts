@@ -15,7 +15,6 @@ import { D } from '../config/directives';
 import type { Client } from '../server/client';
 import { cachedCardinality, countHll, countRegisters, HLL_REGISTERS, HllEditor, isHllString, mergeRegisters, withCachedCardinality } from '../store/hll';
 import type { RedisValue } from '../store/value';
-import { str } from './args';
 import { family } from './command';
 import { lookupRead, signalWrite } from './lookup';
 
@@ -40,8 +39,8 @@ function sparseMaxBytes(c: Client): number {
 }
 
 /** PFADD key [element ...]: 1 when a register changed or the key was created. */
-function pfaddCommand(c: Client, argv: Buffer[]): void {
-  const key = str(argv[1]);
+function pfaddCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
   const v = c.db.lookupWrite(key);
   let editor: HllEditor;
   let updated = 0;
@@ -54,7 +53,7 @@ function pfaddCommand(c: Client, argv: Buffer[]): void {
     editor = new HllEditor(s, sparseMaxBytes(c));
   }
   for (let i = 2; i < argv.length; i++) {
-    const result = editor.add(str(argv[i]));
+    const result = editor.add(argv[i]);
     if (result === 1) updated++;
     else if (result === -1) return addError(c, CORRUPTED);
   }
@@ -68,11 +67,11 @@ function pfaddCommand(c: Client, argv: Buffer[]): void {
 }
 
 /** PFCOUNT key [key ...]: one key uses and refreshes its cache; several are counted as their union. */
-function pfcountCommand(c: Client, argv: Buffer[]): void {
+function pfcountCommand(c: Client, argv: string[]): void {
   if (argv.length > 2) {
     const max = new Uint8Array(HLL_REGISTERS);
     for (let i = 1; i < argv.length; i++) {
-      const v = lookupRead(c, str(argv[i]));
+      const v = lookupRead(c, argv[i]);
       if (v === undefined) continue;
       const s = hllOrReply(c, v);
       if (s === null) return;
@@ -80,7 +79,7 @@ function pfcountCommand(c: Client, argv: Buffer[]): void {
     }
     return addInteger(c, countRegisters(max));
   }
-  const key = str(argv[1]);
+  const key = argv[1];
   const v = lookupRead(c, key);
   if (v === undefined) return addInteger(c, 0);
   const s = hllOrReply(c, v);
@@ -97,18 +96,18 @@ function pfcountCommand(c: Client, argv: Buffer[]): void {
 }
 
 /** PFMERGE destkey [sourcekey ...]: the union into destkey (dense if any input is dense). */
-function pfmergeCommand(c: Client, argv: Buffer[]): void {
+function pfmergeCommand(c: Client, argv: string[]): void {
   const max = new Uint8Array(HLL_REGISTERS);
   let isDense = false;
   for (let i = 1; i < argv.length; i++) {
-    const v = lookupRead(c, str(argv[i]));
+    const v = lookupRead(c, argv[i]);
     if (v === undefined) continue;
     const s = hllOrReply(c, v);
     if (s === null) return;
     if (s.charCodeAt(4) === 0) isDense = true;
     if (!mergeRegisters(max, s)) return addError(c, CORRUPTED);
   }
-  const key = str(argv[1]);
+  const key = argv[1];
   const v = c.db.lookupWrite(key);
   // An existing destination was already checked as a source above.
   const editor = new HllEditor(v === undefined ? null : (v as string), sparseMaxBytes(c));

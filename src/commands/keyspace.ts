@@ -14,20 +14,20 @@ import type { Client } from '../server/client';
 import type { Db } from '../store/db';
 import { peekAccess, restoreAccess } from '../store/evict';
 import { typeOf, type RedisValue } from '../store/value';
-import { dbIndexArg, intArg, str, word } from './args';
+import { dbIndexArg, intArg, word } from './args';
 import { addHelp } from './connection';
 import { family } from './command';
 import { signalDbAsReady } from '../server/blocking';
 import { lookupRead, signalWrite } from './lookup';
 import { persistenceOf } from '../persistence/persistence';
 
-const PEXPIREAT = Buffer.from('PEXPIREAT');
-const DEL = Buffer.from('DEL');
+const PEXPIREAT = 'PEXPIREAT';
+const DEL = 'DEL';
 
-function delGeneric(c: Client, argv: Buffer[]): void {
+function delGeneric(c: Client, argv: string[]): void {
   let deleted = 0;
   for (let i = 1; i < argv.length; i++) {
-    const key = str(argv[i]);
+    const key = argv[i];
     if (c.db.lookupWrite(key) !== undefined && c.db.deleteKey(key)) {
       signalWrite(c, NotifyClass.Generic, 'del', key);
       deleted++;
@@ -36,27 +36,27 @@ function delGeneric(c: Client, argv: Buffer[]): void {
   addInteger(c, deleted);
 }
 
-function existsCommand(c: Client, argv: Buffer[]): void {
+function existsCommand(c: Client, argv: string[]): void {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (lookupRead(c, str(argv[i])) !== undefined) n++;
+  for (let i = 1; i < argv.length; i++) if (lookupRead(c, argv[i]) !== undefined) n++;
   addInteger(c, n);
 }
 
-function typeCommand(c: Client, argv: Buffer[]): void {
-  const v = lookupRead(c, str(argv[1]));
+function typeCommand(c: Client, argv: string[]): void {
+  const v = lookupRead(c, argv[1]);
   if (v === undefined) addRaw(c, shared.noneType);
   else c.out.writeLatin1('+' + typeOf(v) + '\r\n');
 }
 
-function touchCommand(c: Client, argv: Buffer[]): void {
+function touchCommand(c: Client, argv: string[]): void {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (lookupRead(c, str(argv[i])) !== undefined) n++;
+  for (let i = 1; i < argv.length; i++) if (lookupRead(c, argv[i]) !== undefined) n++;
   addInteger(c, n);
 }
 
-function renameGeneric(c: Client, argv: Buffer[], isNx: boolean): void {
-  const src = str(argv[1]);
-  const dst = str(argv[2]);
+function renameGeneric(c: Client, argv: string[], isNx: boolean): void {
+  const src = argv[1];
+  const dst = argv[2];
   const db = c.db;
   const value = db.lookupWrite(src);
   if (value === undefined) return addError(c, err.noSuchKey);
@@ -75,7 +75,7 @@ function renameGeneric(c: Client, argv: Buffer[], isNx: boolean): void {
   else addOk(c);
 }
 
-function selectDbArg(c: Client, b: Buffer): Db | null {
+function selectDbArg(c: Client, b: string): Db | null {
   const id = dbIndexArg(c, b);
   if (id === null) return null;
   const dbs = c.server.keyspace.dbs;
@@ -86,12 +86,12 @@ function selectDbArg(c: Client, b: Buffer): Db | null {
   return dbs[id];
 }
 
-function moveCommand(c: Client, argv: Buffer[]): void {
+function moveCommand(c: Client, argv: string[]): void {
   const target = selectDbArg(c, argv[2]);
   if (target === null) return;
   const src = c.db;
   if (target === src) return addError(c, 'ERR source and destination objects are the same');
-  const key = str(argv[1]);
+  const key = argv[1];
   const value = src.lookupWrite(key);
   if (value === undefined || target.has(key)) return addInteger(c, 0);
   const expire = src.getExpire(key);
@@ -113,7 +113,7 @@ function copyValue(v: RedisValue): RedisValue {
 }
 
 /** COPY source destination [DB index] [REPLACE]. */
-function copyCommand(c: Client, argv: Buffer[]): void {
+function copyCommand(c: Client, argv: string[]): void {
   let target = c.db;
   let replace = false;
   for (let i = 3; i < argv.length; i++) {
@@ -125,8 +125,8 @@ function copyCommand(c: Client, argv: Buffer[]): void {
       target = db;
     } else return addError(c, err.syntax);
   }
-  const src = str(argv[1]);
-  const dst = str(argv[2]);
+  const src = argv[1];
+  const dst = argv[2];
   if (target === c.db && src === dst) return addError(c, 'ERR source and destination objects are the same');
   const value = lookupRead(c, src);
   if (value === undefined) return addInteger(c, 0);
@@ -144,7 +144,7 @@ function copyCommand(c: Client, argv: Buffer[]): void {
   addInteger(c, 1);
 }
 
-function swapdbCommand(c: Client, argv: Buffer[]): void {
+function swapdbCommand(c: Client, argv: string[]): void {
   const dbs = c.server.keyspace.dbs;
   const a = dbIndexArg(c, argv[1], 'ERR invalid first DB index');
   if (a === null) return;
@@ -169,8 +169,8 @@ function randomkeyCommand(c: Client): void {
   else addBulk(c, key);
 }
 
-function keysCommand(c: Client, argv: Buffer[]): void {
-  const pattern = str(argv[1]);
+function keysCommand(c: Client, argv: string[]): void {
+  const pattern = argv[1];
   const all = pattern === '*';
   const db = c.db;
   const now = Date.now();
@@ -192,7 +192,7 @@ export interface ScanOptions {
   type: string | null;
 }
 
-export function parseScanOptions(c: Client, argv: Buffer[], from: number, allowType: boolean): ScanOptions | null {
+export function parseScanOptions(c: Client, argv: string[], from: number, allowType: boolean): ScanOptions | null {
   const opts: ScanOptions = { pattern: null, count: 10, type: null };
   for (let i = from; i < argv.length; i++) {
     const opt = word(argv[i]);
@@ -209,7 +209,7 @@ export function parseScanOptions(c: Client, argv: Buffer[], from: number, allowT
       }
       opts.count = n;
     } else if (opt === 'match') {
-      opts.pattern = str(argv[++i]);
+      opts.pattern = argv[++i];
       if (opts.pattern === '*') opts.pattern = null;
     } else if (opt === 'type' && allowType) {
       opts.type = word(argv[++i]);
@@ -228,8 +228,7 @@ const MAX_CURSOR = 18446744073709551615n;
  * space): an optional sign, digits, at most 2^64-1 in magnitude. Cursors are
  * names of live iterators here, so one we never issued simply ends the scan.
  */
-export function parseCursor(c: Client, b: Buffer): number | null {
-  const s = str(b);
+export function parseCursor(c: Client, s: string): number | null {
   if (!/^[+-]?\d+$/.test(s) || BigInt(s.replace(/^[+-]/, '')) > MAX_CURSOR) {
     addError(c, 'ERR invalid cursor');
     return null;
@@ -246,7 +245,7 @@ export function addScanReply(c: Client, cursor: number, items: readonly string[]
   for (const it of items) addBulk(c, it);
 }
 
-function scanCommand(c: Client, argv: Buffer[]): void {
+function scanCommand(c: Client, argv: string[]): void {
   const cursor = parseCursor(c, argv[1]);
   if (cursor === null) return;
   const opts = parseScanOptions(c, argv, 2, true);
@@ -269,7 +268,7 @@ function dbsizeCommand(c: Client): void {
 }
 
 /** FLUSHDB/FLUSHALL [ASYNC|SYNC]: O(1) either way (see Db.clear). */
-function parseFlushMode(c: Client, argv: Buffer[]): boolean {
+function parseFlushMode(c: Client, argv: string[]): boolean {
   if (argv.length === 1) return true;
   const mode = word(argv[1]);
   if (argv.length === 2 && (mode === 'async' || mode === 'sync')) return true;
@@ -284,13 +283,13 @@ function flushDb(c: Client, db: Db): number {
   return n;
 }
 
-function flushdbCommand(c: Client, argv: Buffer[]): void {
+function flushdbCommand(c: Client, argv: string[]): void {
   if (!parseFlushMode(c, argv)) return;
   c.server.dirty += flushDb(c, c.db) + 1;
   addOk(c);
 }
 
-function flushallCommand(c: Client, argv: Buffer[]): void {
+function flushallCommand(c: Client, argv: string[]): void {
   if (!parseFlushMode(c, argv)) return;
   const server = c.server;
   let removed = 0;
@@ -319,7 +318,7 @@ const enum ExpireCond {
 }
 
 /** EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT key time [NX|XX|GT|LT] (expireGenericCommand). */
-function expireGeneric(c: Client, argv: Buffer[], isSeconds: boolean, isRelative: boolean, name: string): void {
+function expireGeneric(c: Client, argv: string[], isSeconds: boolean, isRelative: boolean, name: string): void {
   let cond = 0;
   for (let i = 3; i < argv.length; i++) {
     const opt = word(argv[i]);
@@ -327,7 +326,7 @@ function expireGeneric(c: Client, argv: Buffer[], isSeconds: boolean, isRelative
     else if (opt === 'xx') cond |= ExpireCond.XX;
     else if (opt === 'gt') cond |= ExpireCond.GT;
     else if (opt === 'lt') cond |= ExpireCond.LT;
-    else return addError(c, `ERR Unsupported option ${str(argv[i])}`);
+    else return addError(c, `ERR Unsupported option ${argv[i]}`);
   }
   if ((cond & ExpireCond.NX) !== 0 && (cond & ~ExpireCond.NX) !== 0) {
     return addError(c, 'ERR NX and XX, GT or LT options at the same time are not compatible');
@@ -335,11 +334,11 @@ function expireGeneric(c: Client, argv: Buffer[], isSeconds: boolean, isRelative
   if ((cond & ExpireCond.GT) !== 0 && (cond & ExpireCond.LT) !== 0) {
     return addError(c, 'ERR GT and LT options at the same time are not compatible');
   }
-  const t = parseI64(str(argv[2]));
+  const t = parseI64(argv[2]);
   if (t === null) return addError(c, err.notInteger);
   const when = expireTimeMs(t, isSeconds, isRelative ? Date.now() : 0);
   if (when === null) return addError(c, err.invalidExpire(name));
-  const key = str(argv[1]);
+  const key = argv[1];
   const db = c.db;
   if (db.lookupWrite(key) === undefined) return addInteger(c, 0);
   const current = db.getExpire(key);
@@ -359,13 +358,13 @@ function expireGeneric(c: Client, argv: Buffer[], isSeconds: boolean, isRelative
   }
   db.setExpire(key, when);
   signalWrite(c, NotifyClass.Generic, 'expire', key);
-  if (isRelative || isSeconds) c.propagateArgv = [PEXPIREAT, argv[1], Buffer.from(String(when))];
+  if (isRelative || isSeconds) c.propagateArgv = [PEXPIREAT, argv[1], String(when)];
   addInteger(c, 1);
 }
 
 /** TTL/PTTL/EXPIRETIME/PEXPIRETIME: -2 missing key, -1 no TTL. */
-function ttlGeneric(c: Client, argv: Buffer[], inMs: boolean, absolute: boolean): void {
-  const key = str(argv[1]);
+function ttlGeneric(c: Client, argv: string[], inMs: boolean, absolute: boolean): void {
+  const key = argv[1];
   if (lookupRead(c, key) === undefined) return addInteger(c, -2);
   const when = c.db.getExpire(key);
   if (when === undefined) return addInteger(c, -1);
@@ -374,8 +373,8 @@ function ttlGeneric(c: Client, argv: Buffer[], inMs: boolean, absolute: boolean)
   addInteger(c, inMs ? left : Math.floor((left + 500) / 1000));
 }
 
-function persistCommand(c: Client, argv: Buffer[]): void {
-  const key = str(argv[1]);
+function persistCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
   if (c.db.lookupWrite(key) === undefined) return addInteger(c, 0);
   if (!c.db.removeExpire(key)) return addInteger(c, 0);
   signalWrite(c, NotifyClass.Generic, 'persist', key);
@@ -406,10 +405,10 @@ function isSharedInteger(c: Client, v: RedisValue): boolean {
 }
 
 function objectSub(kind: 'encoding' | 'refcount' | 'idletime' | 'freq') {
-  return (c: Client, argv: Buffer[]): void => {
+  return (c: Client, argv: string[]): void => {
     // objectCommandLookup: counted as a hit or miss, without a keymiss event,
     // and not an access of the key (LOOKUP_NOTOUCH): the touch is undone.
-    const key = str(argv[2]);
+    const key = argv[2];
     const accessBefore = peekAccess(c.db, key);
     const v = lookupRead(c, key, false);
     if (v === undefined) return addNull(c);

@@ -17,7 +17,7 @@ import { err, shared } from '../protocol/shared';
 import type { Client } from '../server/client';
 import { BlockedOperation, blockForKeys, isBlockingDenied, parseTimeout } from '../server/blocking';
 import { ListValue } from '../store/types/list';
-import { str, word } from './args';
+import { word } from './args';
 import { family } from './command';
 import { lookupCollection, signalWrite } from './lookup';
 
@@ -27,12 +27,12 @@ const enum Where {
   Tail = 1,
 }
 
-const LPOP = Buffer.from('LPOP');
-const RPOP = Buffer.from('RPOP');
-const LMOVE = Buffer.from('LMOVE');
-const RPOPLPUSH = Buffer.from('RPOPLPUSH');
-const LEFT = Buffer.from('LEFT');
-const RIGHT = Buffer.from('RIGHT');
+const LPOP = 'LPOP';
+const RPOP = 'RPOP';
+const LMOVE = 'LMOVE';
+const RPOPLPUSH = 'RPOPLPUSH';
+const LEFT = 'LEFT';
+const RIGHT = 'RIGHT';
 
 const LONG_MIN = -9223372036854775808;
 const MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
@@ -43,8 +43,8 @@ const RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 
  * their sign and magnitude closely enough for indexes and counts, which no
  * list length can tell apart.
  */
-function longArg(c: Client, b: Buffer, error: string = err.notInteger): number | null {
-  const v = parseI64(b.latin1Slice());
+function longArg(c: Client, b: string, error: string = err.notInteger): number | null {
+  const v = parseI64(b);
   if (v === null) {
     addError(c, error);
     return null;
@@ -53,7 +53,7 @@ function longArg(c: Client, b: Buffer, error: string = err.notInteger): number |
 }
 
 /** An argument in [min, max] (getRangeLongFromObjectOrReply with a message). */
-function rangeArg(c: Client, b: Buffer, min: number, error: string): number | null {
+function rangeArg(c: Client, b: string, min: number, error: string): number | null {
   const v = longArg(c, b, error);
   if (v === null) return null;
   if (v < min) {
@@ -64,7 +64,7 @@ function rangeArg(c: Client, b: Buffer, min: number, error: string): number | nu
 }
 
 /** LEFT or RIGHT (getListPositionFromObjectOrReply). */
-function whereArg(c: Client, b: Buffer): Where | null {
+function whereArg(c: Client, b: string): Where | null {
   const w = word(b);
   if (w === 'left') return Where.Head;
   if (w === 'right') return Where.Tail;
@@ -93,8 +93,8 @@ function listElementsRemoved(c: Client, key: string, where: Where, list: ListVal
 }
 
 /** LPUSH/RPUSH/LPUSHX/RPUSHX (pushGenericCommand); `xx`: only onto an existing list. */
-function pushGeneric(c: Client, argv: Buffer[], where: Where, xx: boolean): void {
-  const key = str(argv[1]);
+function pushGeneric(c: Client, argv: string[], where: Where, xx: boolean): void {
+  const key = argv[1];
   let list = listOf(c, key, true);
   if (list === null) return;
   if (list === undefined) {
@@ -103,30 +103,30 @@ function pushGeneric(c: Client, argv: Buffer[], where: Where, xx: boolean): void
     c.db.setKey(key, list);
   }
   for (let i = 2; i < argv.length; i++) {
-    if (where === Where.Head) list.pushFront(str(argv[i]));
-    else list.pushBack(str(argv[i]));
+    if (where === Where.Head) list.pushFront(argv[i]);
+    else list.pushBack(argv[i]);
   }
   addInteger(c, list.size);
   signalWrite(c, NotifyClass.List, where === Where.Head ? 'lpush' : 'rpush', key, argv.length - 2);
 }
 
 /** LINSERT key BEFORE|AFTER pivot element. */
-function linsertCommand(c: Client, argv: Buffer[]): void {
+function linsertCommand(c: Client, argv: string[]): void {
   const w = word(argv[2]);
   if (w !== 'before' && w !== 'after') return addError(c, err.syntax);
-  const key = str(argv[1]);
+  const key = argv[1];
   const list = listOf(c, key, true);
   if (list === null) return;
   if (list === undefined) return addInteger(c, 0);
-  const at = list.indexOf(str(argv[3]));
+  const at = list.indexOf(argv[3]);
   if (at < 0) return addRaw(c, shared.minusOne);
-  list.insertAt(w === 'before' ? at : at + 1, str(argv[4]));
+  list.insertAt(w === 'before' ? at : at + 1, argv[4]);
   signalWrite(c, NotifyClass.List, 'linsert', key);
   addInteger(c, list.size);
 }
 
-function llenCommand(c: Client, argv: Buffer[]): void {
-  const list = listOf(c, str(argv[1]), false);
+function llenCommand(c: Client, argv: string[]): void {
+  const list = listOf(c, argv[1], false);
   if (list === null) return;
   addInteger(c, list === undefined ? 0 : list.size);
 }
@@ -137,8 +137,8 @@ function resolveIndex(list: ListValue, index: number): number {
   return i >= 0 && i < list.size ? i : -1;
 }
 
-function lindexCommand(c: Client, argv: Buffer[]): void {
-  const list = listOf(c, str(argv[1]), false);
+function lindexCommand(c: Client, argv: string[]): void {
+  const list = listOf(c, argv[1], false);
   if (list === null) return;
   if (list === undefined) return addNull(c);
   const index = longArg(c, argv[2]);
@@ -148,8 +148,8 @@ function lindexCommand(c: Client, argv: Buffer[]): void {
   else addBulk(c, list.at(i));
 }
 
-function lsetCommand(c: Client, argv: Buffer[]): void {
-  const key = str(argv[1]);
+function lsetCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
   const list = listOf(c, key, true);
   if (list === null) return;
   if (list === undefined) return addError(c, err.noSuchKey);
@@ -157,7 +157,7 @@ function lsetCommand(c: Client, argv: Buffer[]): void {
   if (index === null) return;
   const i = resolveIndex(list, index);
   if (i < 0) return addError(c, err.outOfRange);
-  list.setAt(i, str(argv[3]));
+  list.setAt(i, argv[3]);
   addOk(c);
   signalWrite(c, NotifyClass.List, 'lset', key);
 }
@@ -192,7 +192,7 @@ function popRangeReply(c: Client, list: ListValue, where: Where, count: number):
 }
 
 /** LPOP/RPOP key [count] (popGenericCommand). */
-function popGeneric(c: Client, argv: Buffer[], where: Where, name: string): void {
+function popGeneric(c: Client, argv: string[], where: Where, name: string): void {
   if (argv.length > 3) return addError(c, err.wrongArity(name));
   const hasCount = argv.length === 3;
   let count = 0;
@@ -201,7 +201,7 @@ function popGeneric(c: Client, argv: Buffer[], where: Where, name: string): void
     if (n === null) return;
     count = n;
   }
-  const key = str(argv[1]);
+  const key = argv[1];
   const list = listOf(c, key, true);
   if (list === null) return;
   if (list === undefined) return hasCount ? addNullArray(c) : addNull(c);
@@ -224,23 +224,23 @@ function popRangeWithKey(c: Client, list: ListValue, key: string, where: Where, 
   return n;
 }
 
-function lrangeCommand(c: Client, argv: Buffer[]): void {
+function lrangeCommand(c: Client, argv: string[]): void {
   const start = longArg(c, argv[2]);
   if (start === null) return;
   const end = longArg(c, argv[3]);
   if (end === null) return;
-  const list = listOf(c, str(argv[1]), false);
+  const list = listOf(c, argv[1], false);
   if (list === null) return;
   if (list === undefined) return addRaw(c, shared.emptyArray);
   addListRangeReply(c, list, start, end, false);
 }
 
-function ltrimCommand(c: Client, argv: Buffer[]): void {
+function ltrimCommand(c: Client, argv: string[]): void {
   let start = longArg(c, argv[2]);
   if (start === null) return;
   let end = longArg(c, argv[3]);
   if (end === null) return;
-  const key = str(argv[1]);
+  const key = argv[1];
   const list = listOf(c, key, true);
   if (list === null) return;
   if (list === undefined) return addOk(c);
@@ -269,7 +269,7 @@ function ltrimCommand(c: Client, argv: Buffer[]): void {
 }
 
 /** LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]. */
-function lposCommand(c: Client, argv: Buffer[]): void {
+function lposCommand(c: Client, argv: string[]): void {
   let rank = 1;
   let count = -1; // -1: no COUNT option
   let maxlen = 0;
@@ -298,10 +298,10 @@ function lposCommand(c: Client, argv: Buffer[]): void {
   const fromTail = rank < 0;
   if (isRankMin) rank = 1;
   else if (fromTail) rank = -rank;
-  const list = lookupCollection<ListValue>(c, str(argv[1]), 'list', false);
+  const list = lookupCollection<ListValue>(c, argv[1], 'list', false);
   if (list === null) return;
   if (list === undefined) return count !== -1 ? addRaw(c, shared.emptyArray) : addNull(c);
-  const ele = str(argv[2]);
+  const ele = argv[2];
   const len = list.size;
   const limit = maxlen === 0 || maxlen > len ? len : maxlen;
   let matches = 0;
@@ -325,14 +325,14 @@ function lposCommand(c: Client, argv: Buffer[]): void {
 }
 
 /** LREM key count element. */
-function lremCommand(c: Client, argv: Buffer[]): void {
+function lremCommand(c: Client, argv: string[]): void {
   const toRemove = longArg(c, argv[2]);
   if (toRemove === null) return;
-  const key = str(argv[1]);
+  const key = argv[1];
   const list = listOf(c, key, true);
   if (list === null) return;
   if (list === undefined) return addInteger(c, 0);
-  const removed = list.removeMatching(str(argv[3]), Math.abs(toRemove), toRemove < 0);
+  const removed = list.removeMatching(argv[3], Math.abs(toRemove), toRemove < 0);
   if (removed > 0) signalWrite(c, NotifyClass.List, 'lrem', key, removed);
   if (list.size === 0) {
     c.db.deleteKey(key);
@@ -368,17 +368,17 @@ function moveElement(c: Client, src: ListValue, srcKey: string, dstKey: string, 
 }
 
 /** LMOVE / RPOPLPUSH, and BLMOVE / BRPOPLPUSH when the source has data (lmoveGenericCommand). */
-function lmoveGeneric(c: Client, argv: Buffer[], from: Where, to: Where, isBlockingForm: boolean): void {
-  const srcKey = str(argv[1]);
+function lmoveGeneric(c: Client, argv: string[], from: Where, to: Where, isBlockingForm: boolean): void {
+  const srcKey = argv[1];
   const src = listOf(c, srcKey, true);
   if (src === null) return;
   if (src === undefined) return addNull(c);
-  if (!moveElement(c, src, srcKey, str(argv[2]), from, to)) return;
+  if (!moveElement(c, src, srcKey, argv[2], from, to)) return;
   // Replicas get the non-blocking form.
   if (isBlockingForm) c.propagateArgv = argv.length === 4 ? [RPOPLPUSH, argv[1], argv[2]] : [LMOVE, argv[1], argv[2], argv[3], argv[4]];
 }
 
-function lmoveCommand(c: Client, argv: Buffer[]): void {
+function lmoveCommand(c: Client, argv: string[]): void {
   const from = whereArg(c, argv[3]);
   if (from === null) return;
   const to = whereArg(c, argv[4]);
@@ -386,19 +386,19 @@ function lmoveCommand(c: Client, argv: Buffer[]): void {
   lmoveGeneric(c, argv, from, to, false);
 }
 
-function rpoplpushCommand(c: Client, argv: Buffer[]): void {
+function rpoplpushCommand(c: Client, argv: string[]): void {
   lmoveGeneric(c, argv, Where.Tail, Where.Head, false);
 }
 
 /** LMPOP's pop from the first non-empty key (mpopGenericCommand); false when none had data. */
-function mpopFirst(c: Client, argv: Buffer[], firstKey: number, numKeys: number, where: Where, count: number): boolean | null {
+function mpopFirst(c: Client, argv: string[], firstKey: number, numKeys: number, where: Where, count: number): boolean | null {
   for (let i = firstKey; i < firstKey + numKeys; i++) {
-    const key = str(argv[i]);
+    const key = argv[i];
     const list = listOf(c, key, true);
     if (list === null) return null;
     if (list === undefined || list.size === 0) continue;
     const n = popRangeWithKey(c, list, key, where, count);
-    c.propagateArgv = [where === Where.Head ? LPOP : RPOP, argv[i], Buffer.from(String(n))];
+    c.propagateArgv = [where === Where.Head ? LPOP : RPOP, argv[i], String(n)];
     return true;
   }
   return false;
@@ -411,7 +411,7 @@ interface MpopArgs {
 }
 
 /** numkeys key... LEFT|RIGHT [COUNT n] starting at argv[at] (lmpopGenericCommand's parsing). */
-function parseMpopArgs(c: Client, argv: Buffer[], at: number): MpopArgs | null {
+function parseMpopArgs(c: Client, argv: string[], at: number): MpopArgs | null {
   const numKeys = rangeArg(c, argv[at], 1, 'ERR numkeys should be greater than 0');
   if (numKeys === null) return null;
   const whereAt = at + numKeys + 1;
@@ -435,7 +435,7 @@ function parseMpopArgs(c: Client, argv: Buffer[], at: number): MpopArgs | null {
   return { numKeys, where, count: count === -1 ? 1 : count };
 }
 
-function lmpopCommand(c: Client, argv: Buffer[]): void {
+function lmpopCommand(c: Client, argv: string[]): void {
   const args = parseMpopArgs(c, argv, 1);
   if (args === null) return;
   if (mpopFirst(c, argv, 2, args.numKeys, args.where, args.count) === false) addNullArray(c);
@@ -460,27 +460,25 @@ class ListBlock implements BlockedOperation {
     if (peek === undefined || typeof peek === 'string' || peek.type !== 'list' || peek.size === 0) return false;
     const list = db.lookupWrite(key) as ListValue;
     const server = c.server;
-    const keyArg = Buffer.from(key, 'latin1');
     const popArg = this.where === Where.Head ? LPOP : RPOP;
     if (this.dstKey !== null) {
       if (!moveElement(c, list, key, this.dstKey, this.where, this.whereTo)) return true;
-      const dstArg = Buffer.from(this.dstKey, 'latin1');
       server.propagator.propagate(
         db.id,
-        this.isRpoplpush ? [RPOPLPUSH, keyArg, dstArg] : [LMOVE, keyArg, dstArg, this.where === Where.Head ? LEFT : RIGHT, this.whereTo === Where.Head ? LEFT : RIGHT],
+        this.isRpoplpush ? [RPOPLPUSH, key, this.dstKey] : [LMOVE, key, this.dstKey, this.where === Where.Head ? LEFT : RIGHT, this.whereTo === Where.Head ? LEFT : RIGHT],
       );
       return true;
     }
     if (this.count > 0) {
       const n = popRangeWithKey(c, list, key, this.where, this.count);
-      server.propagator.propagate(db.id, [popArg, keyArg, Buffer.from(String(n))]);
+      server.propagator.propagate(db.id, [popArg, key, String(n)]);
       return true;
     }
     addArrayLen(c, 2);
     addBulk(c, key);
     addBulk(c, popFrom(list, this.where));
     listElementsRemoved(c, key, this.where, list, 1);
-    server.propagator.propagate(db.id, [popArg, keyArg]);
+    server.propagator.propagate(db.id, [popArg, key]);
     return true;
   }
 }
@@ -490,7 +488,7 @@ class ListBlock implements BlockedOperation {
  * count -1 for the single-element reply. Pops from the first non-empty list
  * or blocks on all of them.
  */
-function blockingPopGeneric(c: Client, argv: Buffer[], first: number, numKeys: number, where: Where, timeoutAt: number, count: number): void {
+function blockingPopGeneric(c: Client, argv: string[], first: number, numKeys: number, where: Where, timeoutAt: number, count: number): void {
   const deadlineMs = parseTimeout(c, argv[timeoutAt]);
   if (deadlineMs === null) return;
   if (count !== -1) {
@@ -498,7 +496,7 @@ function blockingPopGeneric(c: Client, argv: Buffer[], first: number, numKeys: n
     if (popped !== false) return;
   } else {
     for (let i = first; i < first + numKeys; i++) {
-      const key = str(argv[i]);
+      const key = argv[i];
       const list = listOf(c, key, true);
       if (list === null) return;
       if (list === undefined || list.size === 0) continue;
@@ -513,35 +511,35 @@ function blockingPopGeneric(c: Client, argv: Buffer[], first: number, numKeys: n
   if (isBlockingDenied(c)) return addNullArray(c);
   // A key named twice waits once (blockForKeys skips duplicates).
   const keys = new Set<string>();
-  for (let i = first; i < first + numKeys; i++) keys.add(str(argv[i]));
+  for (let i = first; i < first + numKeys; i++) keys.add(argv[i]);
   blockForKeys(c, Array.from(keys), deadlineMs, new ListBlock(where, count, null, Where.Head, false));
 }
 
-function blpopCommand(c: Client, argv: Buffer[]): void {
+function blpopCommand(c: Client, argv: string[]): void {
   blockingPopGeneric(c, argv, 1, argv.length - 2, Where.Head, argv.length - 1, -1);
 }
 
-function brpopCommand(c: Client, argv: Buffer[]): void {
+function brpopCommand(c: Client, argv: string[]): void {
   blockingPopGeneric(c, argv, 1, argv.length - 2, Where.Tail, argv.length - 1, -1);
 }
 
-function blmpopCommand(c: Client, argv: Buffer[]): void {
+function blmpopCommand(c: Client, argv: string[]): void {
   const args = parseMpopArgs(c, argv, 2);
   if (args === null) return;
   blockingPopGeneric(c, argv, 3, args.numKeys, args.where, 1, args.count);
 }
 
 /** BLMOVE / BRPOPLPUSH after their arguments are parsed (blmoveGenericCommand). */
-function blmoveGeneric(c: Client, argv: Buffer[], from: Where, to: Where, deadlineMs: number): void {
-  const srcKey = str(argv[1]);
+function blmoveGeneric(c: Client, argv: string[], from: Where, to: Where, deadlineMs: number): void {
+  const srcKey = argv[1];
   const src = listOf(c, srcKey, true);
   if (src === null) return;
   if (src !== undefined) return lmoveGeneric(c, argv, from, to, true);
   if (isBlockingDenied(c)) return addNull(c);
-  blockForKeys(c, [srcKey], deadlineMs, new ListBlock(from, -1, str(argv[2]), to, argv.length === 4));
+  blockForKeys(c, [srcKey], deadlineMs, new ListBlock(from, -1, argv[2], to, argv.length === 4));
 }
 
-function blmoveCommand(c: Client, argv: Buffer[]): void {
+function blmoveCommand(c: Client, argv: string[]): void {
   const from = whereArg(c, argv[3]);
   if (from === null) return;
   const to = whereArg(c, argv[4]);
@@ -551,7 +549,7 @@ function blmoveCommand(c: Client, argv: Buffer[]): void {
   blmoveGeneric(c, argv, from, to, deadlineMs);
 }
 
-function brpoplpushCommand(c: Client, argv: Buffer[]): void {
+function brpoplpushCommand(c: Client, argv: string[]): void {
   const deadlineMs = parseTimeout(c, argv[3]);
   if (deadlineMs === null) return;
   blmoveGeneric(c, argv, Where.Tail, Where.Head, deadlineMs);

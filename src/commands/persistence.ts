@@ -19,7 +19,7 @@ function saveCommand(c: Client): void {
 }
 
 /** BGSAVE [SCHEDULE]. Inside EXEC the save is deferred to the cron, as in Redis. */
-function bgsaveCommand(c: Client, argv: Buffer[]): void {
+function bgsaveCommand(c: Client, argv: string[]): void {
   if (argv.length > 1 && (argv.length !== 2 || word(argv[1]) !== 'schedule')) return addError(c, err.syntax);
   const p = persistenceOf(c.server);
   if (p.isBgsaveInProgress) return addError(c, BGSAVE_IN_PROGRESS);

@@ -6,7 +6,6 @@
 import { globMatch } from '../common/glob';
 import { addArrayLen, addBulk, addInteger, addNull, addPushLen } from '../protocol/reply';
 import type { Client } from '../server/client';
-import { str } from './args';
 import { family } from './command';
 import { addHelp } from './connection';
 
@@ -18,25 +17,25 @@ function addSubscriptionReply(c: Client, kind: string, name: string | null): voi
   addInteger(c, c.subscriptionCount);
 }
 
-function subscribeCommand(c: Client, argv: Buffer[]): void {
+function subscribeCommand(c: Client, argv: string[]): void {
   for (let i = 1; i < argv.length; i++) {
-    const ch = str(argv[i]);
+    const ch = argv[i];
     c.server.pubsub.subscribe(c, ch);
     addSubscriptionReply(c, 'subscribe', ch);
   }
 }
 
-function psubscribeCommand(c: Client, argv: Buffer[]): void {
+function psubscribeCommand(c: Client, argv: string[]): void {
   for (let i = 1; i < argv.length; i++) {
-    const p = str(argv[i]);
+    const p = argv[i];
     c.server.pubsub.psubscribe(c, p);
     addSubscriptionReply(c, 'psubscribe', p);
   }
 }
 
-function unsubscribeCommand(c: Client, argv: Buffer[]): void {
+function unsubscribeCommand(c: Client, argv: string[]): void {
   const ps = c.server.pubsub;
-  const names = argv.length > 1 ? argv.slice(1).map(str) : [...c.channels];
+  const names = argv.length > 1 ? argv.slice(1) : [...c.channels];
   if (names.length === 0) return addSubscriptionReply(c, 'unsubscribe', null);
   for (const ch of names) {
     ps.unsubscribe(c, ch);
@@ -44,9 +43,9 @@ function unsubscribeCommand(c: Client, argv: Buffer[]): void {
   }
 }
 
-function punsubscribeCommand(c: Client, argv: Buffer[]): void {
+function punsubscribeCommand(c: Client, argv: string[]): void {
   const ps = c.server.pubsub;
-  const names = argv.length > 1 ? argv.slice(1).map(str) : [...c.patterns];
+  const names = argv.length > 1 ? argv.slice(1) : [...c.patterns];
   if (names.length === 0) return addSubscriptionReply(c, 'punsubscribe', null);
   for (const p of names) {
     ps.punsubscribe(c, p);
@@ -54,25 +53,25 @@ function punsubscribeCommand(c: Client, argv: Buffer[]): void {
   }
 }
 
-function publishCommand(c: Client, argv: Buffer[]): void {
-  const receivers = c.server.pubsub.publish(str(argv[1]), str(argv[2]));
+function publishCommand(c: Client, argv: string[]): void {
+  const receivers = c.server.pubsub.publish(argv[1], argv[2]);
   // Propagated to replicas (their subscribers hear it too) without counting as a dataset change.
   c.propagateArgv = argv;
   addInteger(c, receivers);
 }
 
-function pubsubChannelsCommand(c: Client, argv: Buffer[]): void {
-  const pattern = argv.length > 2 ? str(argv[2]) : null;
+function pubsubChannelsCommand(c: Client, argv: string[]): void {
+  const pattern = argv.length > 2 ? argv[2] : null;
   const names: string[] = [];
   for (const ch of c.server.pubsub.channels.keys()) if (pattern === null || globMatch(pattern, ch)) names.push(ch);
   addArrayLen(c, names.length);
   for (const n of names) addBulk(c, n);
 }
 
-function pubsubNumsubCommand(c: Client, argv: Buffer[]): void {
+function pubsubNumsubCommand(c: Client, argv: string[]): void {
   addArrayLen(c, (argv.length - 2) * 2);
   for (let i = 2; i < argv.length; i++) {
-    const ch = str(argv[i]);
+    const ch = argv[i];
     addBulk(c, ch);
     addInteger(c, c.server.pubsub.channels.get(ch)?.size ?? 0);
   }

@@ -5,11 +5,11 @@
 import { addArrayLen, addBulk, addError, addInteger, addOk, addStatus } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import { Client, ClientFlag } from '../server/client';
-import { intArg, str, word } from './args';
+import { intArg, word } from './args';
 import { family } from './command';
 import { encodeCommand } from '../replication/propagate';
 
-function replicaofCommand(c: Client, argv: Buffer[]): void {
+function replicaofCommand(c: Client, argv: string[]): void {
   const repl = c.server.replication;
   if (c.hasFlag(ClientFlag.Replica) || c.hasFlag(ClientFlag.Master)) return addError(c, 'ERR Command is not valid when client is a replica.');
   if (argv.length === 4) {
@@ -17,7 +17,7 @@ function replicaofCommand(c: Client, argv: Buffer[]): void {
     if (word(argv[1]) !== 'remove') return addError(c, 'ERR Invalid arguments');
     const port = intArg(c, argv[3], 'ERR Invalid master port');
     if (port === null) return;
-    if (!repl.removeMaster({ host: str(argv[2]), port })) return addError(c, 'ERR Master not found');
+    if (!repl.removeMaster({ host: argv[2], port })) return addError(c, 'ERR Master not found');
     return addOk(c);
   }
   if (argv.length !== 3) return addError(c, err.wrongArity(word(argv[0])));
@@ -28,11 +28,11 @@ function replicaofCommand(c: Client, argv: Buffer[]): void {
   const port = intArg(c, argv[2], 'ERR Invalid master port');
   if (port === null) return;
   if (port < 0 || port > 65535) return addError(c, 'ERR Invalid master port');
-  addStatus(c, repl.replicaOf({ host: str(argv[1]), port }));
+  addStatus(c, repl.replicaOf({ host: argv[1], port }));
 }
 
 /** RREPLAY <origin-uuid> <command bytes> [db] [timestamp]: a write relayed by an active peer. */
-function rreplayCommand(c: Client, argv: Buffer[]): void {
+function rreplayCommand(c: Client, argv: string[]): void {
   if (!c.hasFlag(ClientFlag.Master)) return addError(c, 'ERR Command must be sent from a master');
   const failure = c.server.active.replay(c, argv, encodeCommand(argv));
   if (failure !== null) addError(c, failure);
@@ -65,10 +65,10 @@ function roleCommand(c: Client): void {
   addInteger(c, m.state === 'connected' ? m.processedOffset : -1);
 }
 
-function replconfCommand(c: Client, argv: Buffer[]): void {
+function replconfCommand(c: Client, argv: string[]): void {
   if (argv.length % 2 === 0) return addError(c, err.syntax);
   const options: [string, string][] = [];
-  for (let i = 1; i < argv.length; i += 2) options.push([word(argv[i]), str(argv[i + 1])]);
+  for (let i = 1; i < argv.length; i += 2) options.push([word(argv[i]), argv[i + 1]]);
   const first = options[0][0];
   // On a replica, the master's GETACK asks for our offset now (not counting this GETACK).
   if (first === 'getack' && c.hasFlag(ClientFlag.Master)) {
@@ -91,17 +91,17 @@ function syncGeneric(c: Client, replid: string, offset: number, isOldSync: boole
   repl.primary.sync(c, replid, offset, isOldSync);
 }
 
-function psyncCommand(c: Client, argv: Buffer[]): void {
-  const offset = Number(str(argv[2]));
+function psyncCommand(c: Client, argv: string[]): void {
+  const offset = Number(argv[2]);
   if (!Number.isInteger(offset)) return addError(c, err.notInteger);
-  syncGeneric(c, str(argv[1]), offset, false);
+  syncGeneric(c, argv[1], offset, false);
 }
 
 function syncCommand(c: Client): void {
   syncGeneric(c, '?', -1, true);
 }
 
-function waitCommand(c: Client, argv: Buffer[]): void {
+function waitCommand(c: Client, argv: string[]): void {
   if (c.server.replication.isReplica) return addError(c, 'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
   const replicas = intArg(c, argv[1]);
   if (replicas === null) return;

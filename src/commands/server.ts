@@ -7,12 +7,12 @@ import { parseI64 } from '../common/numbers';
 import { addArrayLen, addBulk, addError, addInteger, addMapLen, addNull, addOk, addSetLen, addStatus, addVerbatim } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import { Client, ClientFlag } from '../server/client';
-import { intArg, str, word } from './args';
+import { intArg, word } from './args';
 import { Command, F, family, type KeySpec } from './command';
 import { addHelp } from './connection';
 import { COMMANDS, commandByName } from './table';
 
-function infoCommand(c: Client, argv: Buffer[]): void {
+function infoCommand(c: Client, argv: string[]): void {
   const sections: string[] = [];
   for (let i = 1; i < argv.length; i++) sections.push(word(argv[i]));
   addVerbatim(c, c.server.info.render(sections));
@@ -97,11 +97,11 @@ function lookupByFullName(name: string): Command | undefined {
   return commandByName(name.slice(0, bar))?.subcommands?.get(name.slice(bar + 1).toLowerCase());
 }
 
-function commandInfoCommand(c: Client, argv: Buffer[]): void {
+function commandInfoCommand(c: Client, argv: string[]): void {
   if (argv.length === 2) return commandCommand(c);
   addArrayLen(c, argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
-    const cmd = lookupByFullName(str(argv[i]));
+    const cmd = lookupByFullName(argv[i]);
     if (cmd === undefined) addNull(c);
     else addCommandInfo(c, cmd);
   }
@@ -126,11 +126,11 @@ function addCommandDocs(c: Client, cmd: Command): void {
   }
 }
 
-function commandDocsCommand(c: Client, argv: Buffer[]): void {
+function commandDocsCommand(c: Client, argv: string[]): void {
   const list: Command[] = [];
   if (argv.length === 2) list.push(...COMMANDS);
   for (let i = 2; i < argv.length; i++) {
-    const cmd = lookupByFullName(str(argv[i]));
+    const cmd = lookupByFullName(argv[i]);
     if (cmd !== undefined) list.push(cmd);
   }
   addMapLen(c, list.length);
@@ -140,12 +140,12 @@ function commandDocsCommand(c: Client, argv: Buffer[]): void {
   }
 }
 
-function commandListCommand(c: Client, argv: Buffer[]): void {
+function commandListCommand(c: Client, argv: string[]): void {
   let pattern: string | null = null;
   let category: string | null = null;
   if (argv.length === 5 && word(argv[2]) === 'filterby') {
     const kind = word(argv[3]);
-    if (kind === 'pattern') pattern = str(argv[4]);
+    if (kind === 'pattern') pattern = argv[4];
     else if (kind === 'aclcat') category = word(argv[4]);
     else if (kind !== 'module') return addError(c, err.syntax);
     else return addArrayLen(c, 0);
@@ -165,8 +165,8 @@ function commandListCommand(c: Client, argv: Buffer[]): void {
   for (const n of names) addBulk(c, n);
 }
 
-function commandGetkeysCommand(c: Client, argv: Buffer[]): void {
-  const cmd = commandByName(str(argv[2]));
+function commandGetkeysCommand(c: Client, argv: string[]): void {
+  const cmd = commandByName(argv[2]);
   if (cmd === undefined) return addError(c, 'ERR Invalid command specified');
   const { first, numkeysAt } = cmd.keys;
   if (first === 0 && numkeysAt === 0) return addError(c, 'ERR The command has no key arguments');
@@ -177,7 +177,7 @@ function commandGetkeysCommand(c: Client, argv: Buffer[]): void {
   const keys = keyPositions(cmd.keys, args);
   if (keys === null || keys.length === 0) return addError(c, 'ERR Invalid arguments specified for command');
   addArrayLen(c, keys.length);
-  for (const i of keys) addBulk(c, str(args[i]));
+  for (const i of keys) addBulk(c, args[i]);
 }
 
 /**
@@ -186,14 +186,14 @@ function commandGetkeysCommand(c: Client, argv: Buffer[]): void {
  * dest, k1, k2, in Redis's key-spec order). Null when the count is not a
  * non-negative integer or runs past the arguments.
  */
-function keyPositions(spec: KeySpec, args: readonly Buffer[]): number[] | null {
+function keyPositions(spec: KeySpec, args: readonly string[]): number[] | null {
   const out: number[] = [];
   if (spec.first !== 0) {
     const end = spec.last < 0 ? args.length + spec.last : spec.last;
     for (let i = spec.first; i <= end && i < args.length; i += spec.step) out.push(i);
   }
   if (spec.numkeysAt !== 0) {
-    const n = parseI64(str(args[spec.numkeysAt]));
+    const n = parseI64(args[spec.numkeysAt]);
     if (typeof n !== 'number' || n < 0 || spec.numkeysAt + n >= args.length) return null;
     for (let i = 1; i <= n; i++) out.push(spec.numkeysAt + i);
   }
@@ -202,12 +202,12 @@ function keyPositions(spec: KeySpec, args: readonly Buffer[]): number[] | null {
 
 // ---- DEBUG, SHUTDOWN, MONITOR -------------------------------------------
 
-function debugCommand(c: Client, argv: Buffer[]): void {
+function debugCommand(c: Client, argv: string[]): void {
   const sub = word(argv[1]);
   if (sub === 'sleep' && argv.length === 3) {
     // Blocks the event loop on purpose, like Redis: used to test timeouts and latency tooling.
     // Redis reads it with strtod and no check: junk is 0, a negative sleep returns at once.
-    const parsed = Number.parseFloat(str(argv[2]));
+    const parsed = Number.parseFloat(argv[2]);
     const seconds = Number.isFinite(parsed) && parsed > 0 ? parsed : 0;
     const until = performance.now() + seconds * 1000;
     while (performance.now() < until) {
@@ -216,7 +216,7 @@ function debugCommand(c: Client, argv: Buffer[]): void {
     return addOk(c);
   }
   if (sub === 'set-active-expire' && argv.length === 3) {
-    c.server.activeExpire.isEnabled = str(argv[2]) !== '0';
+    c.server.activeExpire.isEnabled = argv[2] !== '0';
     return addOk(c);
   }
   if (sub === 'jmap' || sub === 'log') return addOk(c);
@@ -230,11 +230,11 @@ function debugCommand(c: Client, argv: Buffer[]): void {
       '    Stop the server for <seconds>. Decimals allowed.',
     ]);
   }
-  addError(c, `ERR unknown subcommand or wrong number of arguments for '${str(argv[1])}'. Try DEBUG HELP.`);
+  addError(c, `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`);
 }
 
 /** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. */
-function shutdownCommand(c: Client, argv: Buffer[]): void {
+function shutdownCommand(c: Client, argv: string[]): void {
   let save: boolean | null = null;
   for (let i = 1; i < argv.length; i++) {
     const opt = word(argv[i]);
@@ -257,7 +257,7 @@ function monitorCommand(c: Client): void {
 
 // ---- SLOWLOG, LATENCY ---------------------------------------------------
 
-function slowlogGetCommand(c: Client, argv: Buffer[]): void {
+function slowlogGetCommand(c: Client, argv: string[]): void {
   let count = 10;
   if (argv.length === 3) {
     // getRangeLongFromObjectOrReply: one message for a non-number and for a number below -1.
@@ -281,7 +281,7 @@ function slowlogGetCommand(c: Client, argv: Buffer[]): void {
 }
 
 function latencySub(kind: 'latest' | 'history' | 'reset' | 'doctor') {
-  return (c: Client, argv: Buffer[]): void => {
+  return (c: Client, argv: string[]): void => {
     const monitor = c.server.latency;
     if (kind === 'latest') {
       const events = monitor.latest();
@@ -294,7 +294,7 @@ function latencySub(kind: 'latest' | 'history' | 'reset' | 'doctor') {
         addInteger(c, e.maxMs);
       }
     } else if (kind === 'history') {
-      const samples = monitor.history(str(argv[2]));
+      const samples = monitor.history(argv[2]);
       addArrayLen(c, samples.length);
       for (const s of samples) {
         addArrayLen(c, 2);
@@ -302,7 +302,7 @@ function latencySub(kind: 'latest' | 'history' | 'reset' | 'doctor') {
         addInteger(c, s.ms);
       }
     } else if (kind === 'reset') {
-      addInteger(c, monitor.reset(argv.slice(2).map(str)));
+      addInteger(c, monitor.reset(argv.slice(2)));
     } else {
       addVerbatim(c, monitor.doctor());
     }

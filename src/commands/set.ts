@@ -18,13 +18,13 @@ import { addArrayLen, addBulk, addError, addInteger, addNull, addSetLen } from '
 import { err, shared } from '../protocol/shared';
 import type { Client } from '../server/client';
 import { SetValue } from '../store/types/set';
-import { atLeastOneArg, nonNegativeArg, randomCountArg, str, word } from './args';
+import { atLeastOneArg, nonNegativeArg, randomCountArg, word } from './args';
 import { family } from './command';
 import { addScanReply, parseCursor, parseScanOptions } from './keyspace';
 import { deleteIfEmpty, lookupCollection, signalWrite, storeResult } from './lookup';
 
-const SREM = Buffer.from('SREM');
-const DEL = Buffer.from('DEL');
+const SREM = 'SREM';
+const DEL = 'DEL';
 
 const errNumkeys = 'ERR numkeys should be greater than 0';
 const errLimitNegative = "ERR LIMIT can't be negative";
@@ -41,8 +41,8 @@ function addMembers(c: Client, members: Iterable<string>): void {
   for (const m of members) addBulk(c, m);
 }
 
-function saddCommand(c: Client, argv: Buffer[]): void {
-  const key = str(argv[1]);
+function saddCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
   let set = getSet(c, key, true);
   if (set === null) return;
   if (set === undefined) {
@@ -51,18 +51,18 @@ function saddCommand(c: Client, argv: Buffer[]): void {
   }
   const max = maxIntsetEntries(c);
   let added = 0;
-  for (let i = 2; i < argv.length; i++) if (set.add(str(argv[i]), max)) added++;
+  for (let i = 2; i < argv.length; i++) if (set.add(argv[i], max)) added++;
   if (added > 0) signalWrite(c, NotifyClass.Set, 'sadd', key, added);
   addInteger(c, added);
 }
 
-function sremCommand(c: Client, argv: Buffer[]): void {
-  const key = str(argv[1]);
+function sremCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
   const set = getSet(c, key, true);
   if (set === null) return;
   if (set === undefined) return addInteger(c, 0);
   let deleted = 0;
-  for (let i = 2; i < argv.length && set.size > 0; i++) if (set.delete(str(argv[i]))) deleted++;
+  for (let i = 2; i < argv.length && set.size > 0; i++) if (set.delete(argv[i])) deleted++;
   if (deleted > 0) {
     signalWrite(c, NotifyClass.Set, 'srem', key, deleted);
     deleteIfEmpty(c, key, set);
@@ -71,10 +71,10 @@ function sremCommand(c: Client, argv: Buffer[]): void {
 }
 
 /** SMOVE source destination member: srem on source, sadd on destination (smoveCommand). */
-function smoveCommand(c: Client, argv: Buffer[]): void {
-  const srcKey = str(argv[1]);
-  const dstKey = str(argv[2]);
-  const member = str(argv[3]);
+function smoveCommand(c: Client, argv: string[]): void {
+  const srcKey = argv[1];
+  const dstKey = argv[2];
+  const member = argv[3];
   const src = c.db.lookupWrite(srcKey);
   const dst = c.db.lookupWrite(dstKey);
   if (src === undefined) return addInteger(c, 0);
@@ -95,44 +95,44 @@ function smoveCommand(c: Client, argv: Buffer[]): void {
   addInteger(c, 1);
 }
 
-function sismemberCommand(c: Client, argv: Buffer[]): void {
-  const set = getSet(c, str(argv[1]), false);
+function sismemberCommand(c: Client, argv: string[]): void {
+  const set = getSet(c, argv[1], false);
   if (set === null) return;
-  addInteger(c, set !== undefined && set.has(str(argv[2])) ? 1 : 0);
+  addInteger(c, set !== undefined && set.has(argv[2]) ? 1 : 0);
 }
 
-function smismemberCommand(c: Client, argv: Buffer[]): void {
-  const set = getSet(c, str(argv[1]), false);
+function smismemberCommand(c: Client, argv: string[]): void {
+  const set = getSet(c, argv[1], false);
   if (set === null) return;
   addArrayLen(c, argv.length - 2);
-  for (let i = 2; i < argv.length; i++) addInteger(c, set !== undefined && set.has(str(argv[i])) ? 1 : 0);
+  for (let i = 2; i < argv.length; i++) addInteger(c, set !== undefined && set.has(argv[i]) ? 1 : 0);
 }
 
-function scardCommand(c: Client, argv: Buffer[]): void {
-  const set = getSet(c, str(argv[1]), false);
+function scardCommand(c: Client, argv: string[]): void {
+  const set = getSet(c, argv[1], false);
   if (set === null) return;
   addInteger(c, set === undefined ? 0 : set.size);
 }
 
-function smembersCommand(c: Client, argv: Buffer[]): void {
-  const set = getSet(c, str(argv[1]), false);
+function smembersCommand(c: Client, argv: string[]): void {
+  const set = getSet(c, argv[1], false);
   if (set === null) return;
   if (set === undefined) return addSetLen(c, 0);
   addSetLen(c, set.size);
   addMembers(c, set.members());
 }
 
-function spopCommand(c: Client, argv: Buffer[]): void {
+function spopCommand(c: Client, argv: string[]): void {
   if (argv.length === 3) return spopWithCount(c, argv);
   if (argv.length > 3) return addError(c, err.syntax);
-  const key = str(argv[1]);
+  const key = argv[1];
   const set = getSet(c, key, true);
   if (set === null) return;
   if (set === undefined) return addNull(c);
   const member = set.randomMember();
   set.delete(member);
   signalWrite(c, NotifyClass.Set, 'spop', key);
-  c.propagateArgv = [SREM, argv[1], Buffer.from(member, 'latin1')];
+  c.propagateArgv = [SREM, argv[1], member];
   addBulk(c, member);
   deleteIfEmpty(c, key, set);
 }
@@ -145,10 +145,10 @@ function spopCommand(c: Client, argv: Buffer[]): void {
 const SPOP_MOVE_STRATEGY_MUL = 5;
 
 /** spopWithCountCommand: the three cases of Redis, with the same replication. */
-function spopWithCount(c: Client, argv: Buffer[]): void {
+function spopWithCount(c: Client, argv: string[]): void {
   const count = nonNegativeArg(c, argv[2]);
   if (count === null) return;
-  const key = str(argv[1]);
+  const key = argv[1];
   const set = getSet(c, key, true);
   if (set === null) return;
   if (set === undefined || count === 0) return addSetLen(c, 0);
@@ -162,7 +162,7 @@ function spopWithCount(c: Client, argv: Buffer[]): void {
     c.propagateArgv = [DEL, argv[1]];
     return;
   }
-  const propagate: Buffer[] = [SREM, argv[1]];
+  const propagate: string[] = [SREM, argv[1]];
   const remaining = size - count;
   addSetLen(c, count);
   if (remaining * SPOP_MOVE_STRATEGY_MUL > count) {
@@ -170,7 +170,7 @@ function spopWithCount(c: Client, argv: Buffer[]): void {
       const m = set.randomMember();
       set.delete(m);
       addBulk(c, m);
-      propagate.push(Buffer.from(m, 'latin1'));
+      propagate.push(m);
     }
   } else {
     // Popping most of the set: pick the few survivors into a new set and
@@ -184,7 +184,7 @@ function spopWithCount(c: Client, argv: Buffer[]): void {
     }
     for (const m of set.members()) {
       addBulk(c, m);
-      propagate.push(Buffer.from(m, 'latin1'));
+      propagate.push(m);
     }
     c.db.overwrite(key, survivors);
   }
@@ -210,17 +210,17 @@ function addUnionOfOne(c: Client, set: SetValue): void {
 /** Below this ratio of set size to count, SRANDMEMBER copies the set and drops members (SRANDMEMBER_SUB_STRATEGY_MUL). */
 const SRANDMEMBER_SUB_STRATEGY_MUL = 3;
 
-function srandmemberCommand(c: Client, argv: Buffer[]): void {
+function srandmemberCommand(c: Client, argv: string[]): void {
   if (argv.length > 3) return addError(c, err.syntax);
   if (argv.length === 2) {
-    const set = getSet(c, str(argv[1]), false);
+    const set = getSet(c, argv[1], false);
     if (set === null) return;
     if (set === undefined) return addNull(c);
     return addBulk(c, set.randomMember());
   }
   const count = randomCountArg(c, argv[2]);
   if (count === null) return;
-  const set = getSet(c, str(argv[1]), false);
+  const set = getSet(c, argv[1], false);
   if (set === null) return;
   if (set === undefined || count === 0) return c.out.writeBuffer(shared.emptyArray);
   const size = set.size;
@@ -255,10 +255,10 @@ function srandmemberCommand(c: Client, argv: Buffer[]): void {
 }
 
 /** The sets named by argv[from..to), undefined where a key is missing; null after replying WRONGTYPE. */
-function lookupSets(c: Client, argv: Buffer[], from: number, to: number): (SetValue | undefined)[] | null {
+function lookupSets(c: Client, argv: string[], from: number, to: number): (SetValue | undefined)[] | null {
   const sets: (SetValue | undefined)[] = [];
   for (let i = from; i < to; i++) {
-    const set = getSet(c, str(argv[i]), false);
+    const set = getSet(c, argv[i], false);
     if (set === null) return null;
     sets.push(set);
   }
@@ -272,7 +272,7 @@ const bySize = (a: SetValue, b: SetValue): number => a.size - b.size;
  * (0 = no limit); otherwise SINTER/SMEMBERS-like reply. Walks the smallest
  * set and probes the others.
  */
-function sinterGeneric(c: Client, argv: Buffer[], from: number, to: number, dstKey: string | null, limit: number): void {
+function sinterGeneric(c: Client, argv: string[], from: number, to: number, dstKey: string | null, limit: number): void {
   const found = lookupSets(c, argv, from, to);
   if (found === null) return;
   const sets: SetValue[] = [];
@@ -307,7 +307,7 @@ function sinterGeneric(c: Client, argv: Buffer[], from: number, to: number, dstK
 }
 
 /** SINTERCARD numkeys key [key ...] [LIMIT limit]. */
-function sintercardCommand(c: Client, argv: Buffer[]): void {
+function sintercardCommand(c: Client, argv: string[]): void {
   const numkeys = atLeastOneArg(c, argv[1], errNumkeys);
   if (numkeys === null) return;
   if (numkeys > argv.length - 2) return addError(c, "ERR Number of keys can't be greater than number of args");
@@ -334,7 +334,7 @@ const enum SetOp {
  * while it can be, like Redis's), then replied or stored. SDIFF picks the
  * cheaper of Redis's two algorithms.
  */
-function sunionDiffGeneric(c: Client, argv: Buffer[], from: number, dstKey: string | null, op: SetOp): void {
+function sunionDiffGeneric(c: Client, argv: string[], from: number, dstKey: string | null, op: SetOp): void {
   const sets = lookupSets(c, argv, from, argv.length);
   if (sets === null) return;
   const max = maxIntsetEntries(c);
@@ -374,10 +374,10 @@ function sunionDiffGeneric(c: Client, argv: Buffer[], from: number, dstKey: stri
   addMembers(c, result.members());
 }
 
-function sscanCommand(c: Client, argv: Buffer[]): void {
+function sscanCommand(c: Client, argv: string[]): void {
   const cursor = parseCursor(c, argv[2]);
   if (cursor === null) return;
-  const set = getSet(c, str(argv[1]), false);
+  const set = getSet(c, argv[1], false);
   if (set === null) return;
   if (set === undefined) return addScanReply(c, 0, []);
   const opts = parseScanOptions(c, argv, 3, false);
@@ -395,28 +395,28 @@ function sscanCommand(c: Client, argv: Buffer[]): void {
   addScanReply(c, next, found);
 }
 
-function sinterCommand(c: Client, argv: Buffer[]): void {
+function sinterCommand(c: Client, argv: string[]): void {
   sinterGeneric(c, argv, 1, argv.length, null, -1);
 }
 
-function sinterstoreCommand(c: Client, argv: Buffer[]): void {
-  sinterGeneric(c, argv, 2, argv.length, str(argv[1]), -1);
+function sinterstoreCommand(c: Client, argv: string[]): void {
+  sinterGeneric(c, argv, 2, argv.length, argv[1], -1);
 }
 
-function sunionCommand(c: Client, argv: Buffer[]): void {
+function sunionCommand(c: Client, argv: string[]): void {
   sunionDiffGeneric(c, argv, 1, null, SetOp.Union);
 }
 
-function sunionstoreCommand(c: Client, argv: Buffer[]): void {
-  sunionDiffGeneric(c, argv, 2, str(argv[1]), SetOp.Union);
+function sunionstoreCommand(c: Client, argv: string[]): void {
+  sunionDiffGeneric(c, argv, 2, argv[1], SetOp.Union);
 }
 
-function sdiffCommand(c: Client, argv: Buffer[]): void {
+function sdiffCommand(c: Client, argv: string[]): void {
   sunionDiffGeneric(c, argv, 1, null, SetOp.Diff);
 }
 
-function sdiffstoreCommand(c: Client, argv: Buffer[]): void {
-  sunionDiffGeneric(c, argv, 2, str(argv[1]), SetOp.Diff);
+function sdiffstoreCommand(c: Client, argv: string[]): void {
+  sunionDiffGeneric(c, argv, 2, argv[1], SetOp.Diff);
 }
 
 export const setCommands = family('set', [

@@ -10,19 +10,19 @@ import { NotifyClass } from '../pubsub/notify';
 import { addArrayLen, addBulk, addBulkOrNull, addError, addInteger, addNull, addOk } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import type { Client } from '../server/client';
-import { intArg, str, word } from './args';
+import { intArg, word } from './args';
 import { family } from './command';
 import { lookupRead, readString, signalWrite, writeString } from './lookup';
 
 /** V8's longest string; Redis's own cap (proto-max-bulk-len) applies first when lower. */
 const MAX_V8_STRING = 0x1fffffe8;
 
-const SET = Buffer.from('SET');
-const PXAT = Buffer.from('PXAT');
-const KEEPTTL = Buffer.from('KEEPTTL');
-const DEL = Buffer.from('DEL');
-const PEXPIREAT = Buffer.from('PEXPIREAT');
-const PERSIST = Buffer.from('PERSIST');
+const SET = 'SET';
+const PXAT = 'PXAT';
+const KEEPTTL = 'KEEPTTL';
+const DEL = 'DEL';
+const PEXPIREAT = 'PEXPIREAT';
+const PERSIST = 'PERSIST';
 
 const enum SetFlag {
   NX = 1,
@@ -49,8 +49,8 @@ export function checkStringLength(c: Client, length: number): boolean {
  * Turns an EX/PX/EXAT/PXAT argument into an absolute time in ms, or replies
  * Redis's error and returns null (getExpireMillisecondsOrReply).
  */
-export function expireArgToAbsMs(c: Client, arg: Buffer, unitFlag: number, cmdName: string): number | null {
-  const v = parseI64(str(arg));
+export function expireArgToAbsMs(c: Client, arg: string, unitFlag: number, cmdName: string): number | null {
+  const v = parseI64(arg);
   if (v === null) {
     addError(c, err.notInteger);
     return null;
@@ -66,9 +66,9 @@ export function expireArgToAbsMs(c: Client, arg: Buffer, unitFlag: number, cmdNa
 }
 
 /** SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ts|KEEPTTL]. */
-function setCommand(c: Client, argv: Buffer[]): void {
+function setCommand(c: Client, argv: string[]): void {
   let flags = 0;
-  let expireArg: Buffer | null = null;
+  let expireArg: string | null = null;
   let expireUnit = 0;
   for (let i = 3; i < argv.length; i++) {
     const opt = word(argv[i]);
@@ -94,8 +94,7 @@ function setCommand(c: Client, argv: Buffer[]): void {
   setGeneric(c, flags, argv[1], argv[2], expireAtMs, expireUnit === SetFlag.PXAT);
 }
 
-function setGeneric(c: Client, flags: number, keyArg: Buffer, valueArg: Buffer, expireAtMs: number, isAlreadyPxat: boolean): void {
-  const key = str(keyArg);
+function setGeneric(c: Client, flags: number, key: string, value: string, expireAtMs: number, isAlreadyPxat: boolean): void {
   const db = c.db;
   let old: string | undefined | null;
   if ((flags & SetFlag.Get) !== 0) {
@@ -110,56 +109,56 @@ function setGeneric(c: Client, flags: number, keyArg: Buffer, valueArg: Buffer, 
     else addNull(c);
     return;
   }
-  db.setKey(key, str(valueArg), (flags & SetFlag.KeepTtl) !== 0);
+  db.setKey(key, value, (flags & SetFlag.KeepTtl) !== 0);
   signalWrite(c, NotifyClass.String, 'set', key);
   if (expireAtMs >= 0) {
     db.setExpire(key, expireAtMs);
     signalWrite(c, NotifyClass.Generic, 'expire', key, 0);
-    if (!isAlreadyPxat) c.propagateArgv = [SET, keyArg, valueArg, PXAT, Buffer.from(String(expireAtMs))];
+    if (!isAlreadyPxat) c.propagateArgv = [SET, key, value, PXAT, String(expireAtMs)];
   }
   if ((flags & SetFlag.Get) !== 0) {
     addBulkOrNull(c, old);
     // Replicas need no GET; without expiry the rest of the command is kept.
-    if (c.propagateArgv === null) c.propagateArgv = [SET, keyArg, valueArg, ...optionsWithoutGet(flags)];
+    if (c.propagateArgv === null) c.propagateArgv = [SET, key, value, ...optionsWithoutGet(flags)];
   } else {
     addOk(c);
   }
 }
 
-function optionsWithoutGet(flags: number): Buffer[] {
-  const out: Buffer[] = [];
-  if ((flags & SetFlag.NX) !== 0) out.push(Buffer.from('NX'));
-  if ((flags & SetFlag.XX) !== 0) out.push(Buffer.from('XX'));
+function optionsWithoutGet(flags: number): string[] {
+  const out: string[] = [];
+  if ((flags & SetFlag.NX) !== 0) out.push('NX');
+  if ((flags & SetFlag.XX) !== 0) out.push('XX');
   if ((flags & SetFlag.KeepTtl) !== 0) out.push(KEEPTTL);
   return out;
 }
 
-function setnxCommand(c: Client, argv: Buffer[]): void {
-  const key = str(argv[1]);
+function setnxCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
   if (c.db.has(key)) return addInteger(c, 0);
-  c.db.setKey(key, str(argv[2]));
+  c.db.setKey(key, argv[2]);
   signalWrite(c, NotifyClass.String, 'set', key);
   addInteger(c, 1);
 }
 
-function setexGeneric(c: Client, argv: Buffer[], unit: number, name: string): void {
+function setexGeneric(c: Client, argv: string[], unit: number, name: string): void {
   const ms = expireArgToAbsMs(c, argv[2], unit, name);
   if (ms === null) return;
   setGeneric(c, 0, argv[1], argv[3], ms, false);
 }
 
-function getCommand(c: Client, argv: Buffer[]): void {
-  const v = readString(c, str(argv[1]));
+function getCommand(c: Client, argv: string[]): void {
+  const v = readString(c, argv[1]);
   if (v !== null) addBulkOrNull(c, v);
 }
 
-function getsetCommand(c: Client, argv: Buffer[]): void {
+function getsetCommand(c: Client, argv: string[]): void {
   setGeneric(c, SetFlag.Get, argv[1], argv[2], -1, false);
   c.propagateArgv = [SET, argv[1], argv[2]];
 }
 
-function getdelCommand(c: Client, argv: Buffer[]): void {
-  const key = str(argv[1]);
+function getdelCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
   const v = readString(c, key);
   if (v === null) return;
   if (v === undefined) return addNull(c);
@@ -170,10 +169,10 @@ function getdelCommand(c: Client, argv: Buffer[]): void {
 }
 
 /** GETEX key [EX s|PX ms|EXAT ts|PXAT ts|PERSIST]. */
-function getexCommand(c: Client, argv: Buffer[]): void {
+function getexCommand(c: Client, argv: string[]): void {
   let unit = 0;
   let isPersist = false;
-  let expireArg: Buffer | null = null;
+  let expireArg: string | null = null;
   for (let i = 2; i < argv.length; i++) {
     const opt = word(argv[i]);
     const hasNext = i + 1 < argv.length;
@@ -189,14 +188,14 @@ function getexCommand(c: Client, argv: Buffer[]): void {
     if (v === null) return;
     ms = v;
   }
-  const key = str(argv[1]);
+  const key = argv[1];
   const v = readString(c, key);
   if (v === null) return;
   if (v === undefined) return addNull(c);
   if (ms >= 0) {
     c.db.setExpire(key, ms);
     signalWrite(c, NotifyClass.Generic, 'expire', key);
-    c.propagateArgv = [PEXPIREAT, argv[1], Buffer.from(String(ms))];
+    c.propagateArgv = [PEXPIREAT, argv[1], String(ms)];
   } else if (isPersist && c.db.removeExpire(key)) {
     signalWrite(c, NotifyClass.Generic, 'persist', key);
     c.propagateArgv = [PERSIST, argv[1]];
@@ -204,23 +203,23 @@ function getexCommand(c: Client, argv: Buffer[]): void {
   addBulk(c, v);
 }
 
-function mgetCommand(c: Client, argv: Buffer[]): void {
+function mgetCommand(c: Client, argv: string[]): void {
   addArrayLen(c, argv.length - 1);
   for (let i = 1; i < argv.length; i++) {
-    const v = lookupRead(c, str(argv[i]));
+    const v = lookupRead(c, argv[i]);
     if (typeof v === 'string') addBulk(c, v);
     else addNull(c);
   }
 }
 
-function msetGeneric(c: Client, argv: Buffer[], isNx: boolean): void {
+function msetGeneric(c: Client, argv: string[], isNx: boolean): void {
   if (argv.length % 2 === 0) return addError(c, err.wrongArity(isNx ? 'msetnx' : 'mset'));
   if (isNx) {
-    for (let i = 1; i < argv.length; i += 2) if (c.db.has(str(argv[i]))) return addInteger(c, 0);
+    for (let i = 1; i < argv.length; i += 2) if (c.db.has(argv[i])) return addInteger(c, 0);
   }
   for (let i = 1; i < argv.length; i += 2) {
-    const key = str(argv[i]);
-    c.db.setKey(key, str(argv[i + 1]));
+    const key = argv[i];
+    c.db.setKey(key, argv[i + 1]);
     signalWrite(c, NotifyClass.String, 'set', key);
   }
   if (isNx) addInteger(c, 1);
@@ -228,8 +227,7 @@ function msetGeneric(c: Client, argv: Buffer[], isNx: boolean): void {
 }
 
 /** INCR/DECR/INCRBY/DECRBY on a 64-bit signed integer, as Redis's incrDecrCommand. */
-function incrDecr(c: Client, keyArg: Buffer, by: number | bigint): void {
-  const key = str(keyArg);
+function incrDecr(c: Client, key: string, by: number | bigint): void {
   const old = writeString(c, key);
   if (old === null) return;
   let current: number | bigint = 0;
@@ -257,8 +255,8 @@ function incrDecr(c: Client, keyArg: Buffer, by: number | bigint): void {
   addInteger(c, next);
 }
 
-function incrbyArg(c: Client, b: Buffer): number | bigint | null {
-  const v = parseI64(str(b));
+function incrbyArg(c: Client, b: string): number | bigint | null {
+  const v = parseI64(b);
   if (v === null) addError(c, err.notInteger);
   return v;
 }
@@ -270,10 +268,10 @@ function negate(v: number | bigint): number | bigint | null {
 }
 
 /** INCRBYFLOAT in long double arithmetic, printed as Redis prints it (see common/long-double). */
-function incrbyfloatCommand(c: Client, argv: Buffer[]): void {
-  const by = parseLongDouble(str(argv[2]));
+function incrbyfloatCommand(c: Client, argv: string[]): void {
+  const by = parseLongDouble(argv[2]);
   if (by === null) return addError(c, err.notFloat);
-  const key = str(argv[1]);
+  const key = argv[1];
   const old = writeString(c, key);
   if (old === null) return;
   const current = old === undefined ? parseLongDouble('0') : parseLongDouble(old);
@@ -285,15 +283,15 @@ function incrbyfloatCommand(c: Client, argv: Buffer[]): void {
   else c.db.overwrite(key, text);
   signalWrite(c, NotifyClass.String, 'incrbyfloat', key);
   // Replicas must not redo float arithmetic: they get the result.
-  c.propagateArgv = [SET, argv[1], Buffer.from(text, 'latin1'), KEEPTTL];
+  c.propagateArgv = [SET, argv[1], text, KEEPTTL];
   addBulk(c, text);
 }
 
-function appendCommand(c: Client, argv: Buffer[]): void {
-  const key = str(argv[1]);
+function appendCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
   const old = writeString(c, key);
   if (old === null) return;
-  const add = str(argv[2]);
+  const add = argv[2];
   if (old === undefined) {
     c.db.setKey(key, add);
   } else {
@@ -304,17 +302,17 @@ function appendCommand(c: Client, argv: Buffer[]): void {
   addInteger(c, (old?.length ?? 0) + add.length);
 }
 
-function strlenCommand(c: Client, argv: Buffer[]): void {
-  const v = readString(c, str(argv[1]));
+function strlenCommand(c: Client, argv: string[]): void {
+  const v = readString(c, argv[1]);
   if (v !== null) addInteger(c, v === undefined ? 0 : v.length);
 }
 
-function getrangeCommand(c: Client, argv: Buffer[]): void {
+function getrangeCommand(c: Client, argv: string[]): void {
   let start = intArg(c, argv[2]);
   if (start === null) return;
   let end = intArg(c, argv[3]);
   if (end === null) return;
-  const v = readString(c, str(argv[1]));
+  const v = readString(c, argv[1]);
   if (v === null) return;
   if (v === undefined) return addBulk(c, '');
   const len = v.length;
@@ -328,12 +326,12 @@ function getrangeCommand(c: Client, argv: Buffer[]): void {
   addBulk(c, v.slice(start, end + 1));
 }
 
-function setrangeCommand(c: Client, argv: Buffer[]): void {
+function setrangeCommand(c: Client, argv: string[]): void {
   const offset = intArg(c, argv[2]);
   if (offset === null) return;
   if (offset < 0) return addError(c, 'ERR offset is out of range');
-  const key = str(argv[1]);
-  const patch = str(argv[3]);
+  const key = argv[1];
+  const patch = argv[3];
   const old = writeString(c, key);
   if (old === null) return;
   if (patch.length === 0) return addInteger(c, old?.length ?? 0);

@@ -43,42 +43,37 @@ const byName = new Map<string, Command>();
 /** Longest command name plus one. */
 const MAX_NAME = 1 + Math.max(...COMMANDS.map((c) => c.name.length));
 /**
- * Commands grouped by name length and first letter (32 buckets per length),
- * with their lower-case name bytes: a lookup compares a handful of
- * candidates and allocates nothing. By length alone, 4-letter names had
- * dozens of candidates to reject.
+ * Commands grouped by name length and first letter (32 buckets per length):
+ * a lookup compares a handful of candidates char by char and allocates
+ * nothing (no lower-cased copy of the name). By length alone, 4-letter
+ * names had dozens of candidates to reject.
  */
-const buckets: { cmd: Command; bytes: Buffer }[][] = [];
+const buckets: Command[][] = [];
 for (let i = 0; i < MAX_NAME * 32; i++) buckets.push([]);
 
-function bucketOf(len: number, firstByte: number): number {
-  return len * 32 + (firstByte & 31); // & 31: 'A' and 'a' share a bucket
+function bucketOf(len: number, firstChar: number): number {
+  return len * 32 + (firstChar & 31); // & 31: 'A' and 'a' share a bucket
 }
 
 for (const cmd of COMMANDS) {
   if (byName.has(cmd.name)) throw new Error(`command ${cmd.name} registered twice`);
   byName.set(cmd.name, cmd);
-  const bytes = Buffer.from(cmd.name, 'latin1');
-  buckets[bucketOf(bytes.length, bytes[0])].push({ cmd, bytes });
+  buckets[bucketOf(cmd.name.length, cmd.name.charCodeAt(0))].push(cmd);
 }
 
-/**
- * Looks a command up by its name as sent, in any letter case, comparing
- * bytes against the candidates of the same length: no string is made per
- * command (this runs for every request).
- */
-export function lookupCommand(name: Buffer): Command | undefined {
+/** Looks a command up by its name as sent, in any letter case (this runs for every request). */
+export function lookupCommand(name: string): Command | undefined {
   const len = name.length;
   if (len === 0 || len >= MAX_NAME) return undefined;
-  const candidates = buckets[bucketOf(len, name[0])];
+  const candidates = buckets[bucketOf(len, name.charCodeAt(0))];
   next: for (let i = 0; i < candidates.length; i++) {
-    const bytes = candidates[i].bytes;
+    const lower = candidates[i].name;
     for (let j = 0; j < len; j++) {
-      let b = name[j];
-      if (b >= 65 && b <= 90) b += 32; // ASCII upper → lower
-      if (b !== bytes[j]) continue next;
+      let ch = name.charCodeAt(j);
+      if (ch >= 65 && ch <= 90) ch += 32; // ASCII upper → lower
+      if (ch !== lower.charCodeAt(j)) continue next;
     }
-    return candidates[i].cmd;
+    return candidates[i];
   }
   return undefined;
 }

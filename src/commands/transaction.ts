@@ -13,7 +13,6 @@ import { err } from '../protocol/shared';
 import { Client, ClientFlag } from '../server/client';
 import type { Server } from '../server/server';
 import type { Db } from '../store/db';
-import { str } from './args';
 import { family } from './command';
 import { call } from './dispatch';
 import { lookupCommand } from './table';
@@ -131,16 +130,16 @@ function execCommand(c: Client): void {
   server.propagator.beginTransaction();
   for (const q of queue) {
     const cmd = lookupCommand(q.argv[0])!;
-    const sub = cmd.subcommands !== null ? cmd.subcommands.get(str(q.argv[1]).toLowerCase()) ?? cmd : cmd;
+    const sub = cmd.subcommands !== null ? cmd.subcommands.get(q.argv[1].toLowerCase()) ?? cmd : cmd;
     call(c, sub, q.argv);
   }
   server.propagator.endTransaction();
   resetTransaction(c);
 }
 
-function watchCommand(c: Client, argv: Buffer[]): void {
+function watchCommand(c: Client, argv: string[]): void {
   if (c.hasFlag(ClientFlag.Multi)) return addError(c, 'ERR WATCH inside MULTI is not allowed');
-  for (let i = 1; i < argv.length; i++) c.server.watches.watch(c, c.db, str(argv[i]));
+  for (let i = 1; i < argv.length; i++) c.server.watches.watch(c, c.db, argv[i]);
   addOk(c);
 }
 

@@ -30,13 +30,13 @@ import { SetValue } from '../store/types/set';
 import { LEX_MAX, LEX_MIN, aboveMin, belowMax, type LexBound, type LexRange, type Range, type ScoreRange } from '../store/types/zset-range';
 import type { SortedEntry } from '../store/types/sorted-index';
 import { ZSetValue, formatListpackScore } from '../store/types/zset';
-import { atLeastOneArg, nonNegativeArg, randomCountArg, str, word } from './args';
+import { atLeastOneArg, nonNegativeArg, randomCountArg, word } from './args';
 import { family } from './command';
 import { addScanReply, parseCursor, parseScanOptions } from './keyspace';
 import { deleteIfEmpty, lookupCollection, lookupRead, signalWrite, storeResult } from './lookup';
 
-const ZPOPMIN = Buffer.from('ZPOPMIN');
-const ZPOPMAX = Buffer.from('ZPOPMAX');
+const ZPOPMIN = 'ZPOPMIN';
+const ZPOPMAX = 'ZPOPMAX';
 
 const errNotFloatRange = 'ERR min or max is not a float';
 const errNotLexRange = 'ERR min or max not valid string range item';
@@ -49,8 +49,8 @@ const errLimitNegative = "ERR LIMIT can't be negative";
 // ---- argument parsing ----------------------------------------------------
 
 /** A C long argument; values past 2^53 only need to compare as huge. */
-function longArg(c: Client, b: Buffer): number | null {
-  const v = parseI64(b.latin1Slice());
+function longArg(c: Client, b: string): number | null {
+  const v = parseI64(b);
   if (v === null) {
     addError(c, err.notInteger);
     return null;
@@ -70,8 +70,8 @@ function strictDouble(s: string): number | null {
   return v;
 }
 
-function strictDoubleArg(c: Client, b: Buffer, error: string): number | null {
-  const v = strictDouble(b.latin1Slice());
+function strictDoubleArg(c: Client, b: string, error: string): number | null {
+  const v = strictDouble(b);
   if (v === null) addError(c, error);
   return v;
 }
@@ -93,9 +93,7 @@ function rangeDouble(s: string): number | null {
 }
 
 /** zslParseRange; replies "min or max is not a float" and returns null when invalid. */
-function scoreRangeArg(c: Client, minArg: Buffer, maxArg: Buffer): ScoreRange | null {
-  const min = minArg.latin1Slice();
-  const max = maxArg.latin1Slice();
+function scoreRangeArg(c: Client, min: string, max: string): ScoreRange | null {
   const minExclusive = min.charCodeAt(0) === 40; // '('
   const maxExclusive = max.charCodeAt(0) === 40;
   const lo = rangeDouble(minExclusive ? min.slice(1) : min);
@@ -119,9 +117,9 @@ function lexItem(s: string): [LexBound, boolean] | null {
   return null;
 }
 
-function lexRangeArg(c: Client, minArg: Buffer, maxArg: Buffer): LexRange | null {
-  const min = lexItem(minArg.latin1Slice());
-  const max = min === null ? null : lexItem(maxArg.latin1Slice());
+function lexRangeArg(c: Client, minArg: string, maxArg: string): LexRange | null {
+  const min = lexItem(minArg);
+  const max = min === null ? null : lexItem(maxArg);
   if (min === null || max === null) {
     addError(c, errNotLexRange);
     return null;
@@ -164,7 +162,7 @@ const enum ZaddFlag {
   CH = 32,
 }
 
-function zaddOption(b: Buffer): number {
+function zaddOption(b: string): number {
   if (b.length > 4) return 0;
   switch (word(b)) {
     case 'nx':
@@ -185,7 +183,7 @@ function zaddOption(b: Buffer): number {
 }
 
 /** zaddGenericCommand: ZADD, and ZINCRBY as ZADD INCR (the options loop runs for it too, as in Redis). */
-function zaddGeneric(c: Client, argv: Buffer[], flags: number): void {
+function zaddGeneric(c: Client, argv: string[], flags: number): void {
   let scoreIdx = 2;
   for (; scoreIdx < argv.length; scoreIdx++) {
     const f = zaddOption(argv[scoreIdx]);
@@ -210,7 +208,7 @@ function zaddGeneric(c: Client, argv: Buffer[], flags: number): void {
     if (v === null) return;
     scores.push(v);
   }
-  const key = str(argv[1]);
+  const key = argv[1];
   let z = getZset(c, key, true);
   if (z === null) return;
   if (z === undefined) {
@@ -224,7 +222,7 @@ function zaddGeneric(c: Client, argv: Buffer[], flags: number): void {
   let lastScore = 0;
   for (let j = 0; j < elements; j++) {
     let score = scores[j];
-    const member = str(argv[scoreIdx + 1 + j * 2]);
+    const member = argv[scoreIdx + 1 + j * 2];
     const current = z.score(member);
     if (current !== undefined) {
       if (nx) continue;
@@ -255,23 +253,23 @@ function zaddGeneric(c: Client, argv: Buffer[], flags: number): void {
   }
 }
 
-function zaddCommand(c: Client, argv: Buffer[]): void {
+function zaddCommand(c: Client, argv: string[]): void {
   zaddGeneric(c, argv, 0);
 }
 
-function zincrbyCommand(c: Client, argv: Buffer[]): void {
+function zincrbyCommand(c: Client, argv: string[]): void {
   zaddGeneric(c, argv, ZaddFlag.Incr);
 }
 
 // ---- single-key reads and removals -------------------------------------------
 
-function zremCommand(c: Client, argv: Buffer[]): void {
-  const key = str(argv[1]);
+function zremCommand(c: Client, argv: string[]): void {
+  const key = argv[1];
   const z = getZset(c, key, true);
   if (z === null) return;
   if (z === undefined) return addInteger(c, 0);
   let deleted = 0;
-  for (let i = 2; i < argv.length && z.size > 0; i++) if (z.delete(str(argv[i]))) deleted++;
+  for (let i = 2; i < argv.length && z.size > 0; i++) if (z.delete(argv[i])) deleted++;
   if (deleted > 0) {
     signalWrite(c, NotifyClass.ZSet, 'zrem', key, deleted);
     deleteIfEmpty(c, key, z);
@@ -279,61 +277,61 @@ function zremCommand(c: Client, argv: Buffer[]): void {
   addInteger(c, deleted);
 }
 
-function zcardCommand(c: Client, argv: Buffer[]): void {
-  const z = getZset(c, str(argv[1]), false);
+function zcardCommand(c: Client, argv: string[]): void {
+  const z = getZset(c, argv[1], false);
   if (z === null) return;
   addInteger(c, z === undefined ? 0 : z.size);
 }
 
-function zscoreCommand(c: Client, argv: Buffer[]): void {
-  const z = getZset(c, str(argv[1]), false);
+function zscoreCommand(c: Client, argv: string[]): void {
+  const z = getZset(c, argv[1], false);
   if (z === null) return;
-  const score = z === undefined ? undefined : z.score(str(argv[2]));
+  const score = z === undefined ? undefined : z.score(argv[2]);
   if (score === undefined) addNull(c);
   else addDouble(c, score);
 }
 
-function zmscoreCommand(c: Client, argv: Buffer[]): void {
-  const z = getZset(c, str(argv[1]), false);
+function zmscoreCommand(c: Client, argv: string[]): void {
+  const z = getZset(c, argv[1], false);
   if (z === null) return;
   addArrayLen(c, argv.length - 2);
   for (let i = 2; i < argv.length; i++) {
-    const score = z === undefined ? undefined : z.score(str(argv[i]));
+    const score = z === undefined ? undefined : z.score(argv[i]);
     if (score === undefined) addNull(c);
     else addDouble(c, score);
   }
 }
 
-function zrankGeneric(c: Client, argv: Buffer[], isReverse: boolean): void {
-  const z = getZset(c, str(argv[1]), false);
+function zrankGeneric(c: Client, argv: string[], isReverse: boolean): void {
+  const z = getZset(c, argv[1], false);
   if (z === null) return;
   if (z === undefined) return addNull(c);
-  const rank = z.rank(str(argv[2]));
+  const rank = z.rank(argv[2]);
   if (rank === undefined) return addNull(c);
   addInteger(c, isReverse ? z.size - 1 - rank : rank);
 }
 
-function zrankCommand(c: Client, argv: Buffer[]): void {
+function zrankCommand(c: Client, argv: string[]): void {
   zrankGeneric(c, argv, false);
 }
 
-function zrevrankCommand(c: Client, argv: Buffer[]): void {
+function zrevrankCommand(c: Client, argv: string[]): void {
   zrankGeneric(c, argv, true);
 }
 
 /** ZCOUNT / ZLEXCOUNT once the range is parsed. */
-function zcountGeneric(c: Client, argv: Buffer[], range: Range | null): void {
+function zcountGeneric(c: Client, argv: string[], range: Range | null): void {
   if (range === null) return;
-  const z = getZset(c, str(argv[1]), false);
+  const z = getZset(c, argv[1], false);
   if (z === null) return;
   addInteger(c, z === undefined ? 0 : z.countInRange(range));
 }
 
-function zcountCommand(c: Client, argv: Buffer[]): void {
+function zcountCommand(c: Client, argv: string[]): void {
   zcountGeneric(c, argv, scoreRangeArg(c, argv[2], argv[3]));
 }
 
-function zlexcountCommand(c: Client, argv: Buffer[]): void {
+function zlexcountCommand(c: Client, argv: string[]): void {
   zcountGeneric(c, argv, lexRangeArg(c, argv[2], argv[3]));
 }
 
@@ -411,7 +409,7 @@ function emitSelection(c: Client, isReverse: boolean, withScores: boolean, dstKe
  * zrangeGenericCommand: every ZRANGE form. `keyIdx` is the source key;
  * min/max follow it, options after. ZRANGESTORE passes dstKey.
  */
-function zrangeGeneric(c: Client, argv: Buffer[], keyIdx: number, dstKey: string | null, rangeType: RangeType, direction: Direction): void {
+function zrangeGeneric(c: Client, argv: string[], keyIdx: number, dstKey: string | null, rangeType: RangeType, direction: Direction): void {
   const isStore = dstKey !== null;
   let withScores = false;
   let offset = 0;
@@ -464,7 +462,7 @@ function zrangeGeneric(c: Client, argv: Buffer[], keyIdx: number, dstKey: string
     range = rangeType === RangeType.Score ? scoreRangeArg(c, minArg, maxArg) : lexRangeArg(c, minArg, maxArg);
     if (range === null) return;
   }
-  const z = getZset(c, str(argv[keyIdx]), false);
+  const z = getZset(c, argv[keyIdx], false);
   if (z === null) return;
   if (z === undefined) {
     if (dstKey !== null) return storeResult(c, dstKey, new ZSetValue(), NotifyClass.ZSet, 'zrangestore');
@@ -475,38 +473,38 @@ function zrangeGeneric(c: Client, argv: Buffer[], keyIdx: number, dstKey: string
   emitSelection(c, isReverse, withScores, dstKey);
 }
 
-function zrangeCommand(c: Client, argv: Buffer[]): void {
+function zrangeCommand(c: Client, argv: string[]): void {
   zrangeGeneric(c, argv, 1, null, RangeType.Auto, Direction.Auto);
 }
 
-function zrangestoreCommand(c: Client, argv: Buffer[]): void {
-  zrangeGeneric(c, argv, 2, str(argv[1]), RangeType.Auto, Direction.Auto);
+function zrangestoreCommand(c: Client, argv: string[]): void {
+  zrangeGeneric(c, argv, 2, argv[1], RangeType.Auto, Direction.Auto);
 }
 
-function zrevrangeCommand(c: Client, argv: Buffer[]): void {
+function zrevrangeCommand(c: Client, argv: string[]): void {
   zrangeGeneric(c, argv, 1, null, RangeType.Rank, Direction.Reverse);
 }
 
-function zrangebyscoreCommand(c: Client, argv: Buffer[]): void {
+function zrangebyscoreCommand(c: Client, argv: string[]): void {
   zrangeGeneric(c, argv, 1, null, RangeType.Score, Direction.Forward);
 }
 
-function zrevrangebyscoreCommand(c: Client, argv: Buffer[]): void {
+function zrevrangebyscoreCommand(c: Client, argv: string[]): void {
   zrangeGeneric(c, argv, 1, null, RangeType.Score, Direction.Reverse);
 }
 
-function zrangebylexCommand(c: Client, argv: Buffer[]): void {
+function zrangebylexCommand(c: Client, argv: string[]): void {
   zrangeGeneric(c, argv, 1, null, RangeType.Lex, Direction.Forward);
 }
 
-function zrevrangebylexCommand(c: Client, argv: Buffer[]): void {
+function zrevrangebylexCommand(c: Client, argv: string[]): void {
   zrangeGeneric(c, argv, 1, null, RangeType.Lex, Direction.Reverse);
 }
 
 // ---- ZREMRANGEBY* ---------------------------------------------------------------
 
 /** zremrangeGenericCommand: the range is parsed before the key is looked up. */
-function zremrangeGeneric(c: Client, argv: Buffer[], rangeType: RangeType, event: string): void {
+function zremrangeGeneric(c: Client, argv: string[], rangeType: RangeType, event: string): void {
   let start = 0;
   let end = 0;
   let range: Range | null = null;
@@ -521,7 +519,7 @@ function zremrangeGeneric(c: Client, argv: Buffer[], rangeType: RangeType, event
     range = rangeType === RangeType.Score ? scoreRangeArg(c, argv[2], argv[3]) : lexRangeArg(c, argv[2], argv[3]);
     if (range === null) return;
   }
-  const key = str(argv[1]);
+  const key = argv[1];
   const z = getZset(c, key, true);
   if (z === null) return;
   if (z === undefined) return addInteger(c, 0);
@@ -544,15 +542,15 @@ function zremrangeGeneric(c: Client, argv: Buffer[], rangeType: RangeType, event
   addInteger(c, deleted);
 }
 
-function zremrangebyrankCommand(c: Client, argv: Buffer[]): void {
+function zremrangebyrankCommand(c: Client, argv: string[]): void {
   zremrangeGeneric(c, argv, RangeType.Rank, 'zremrangebyrank');
 }
 
-function zremrangebyscoreCommand(c: Client, argv: Buffer[]): void {
+function zremrangebyscoreCommand(c: Client, argv: string[]): void {
   zremrangeGeneric(c, argv, RangeType.Score, 'zremrangebyscore');
 }
 
-function zremrangebylexCommand(c: Client, argv: Buffer[]): void {
+function zremrangebylexCommand(c: Client, argv: string[]): void {
   zremrangeGeneric(c, argv, RangeType.Lex, 'zremrangebylex');
 }
 
@@ -611,9 +609,9 @@ function popFrom(c: Client, key: string, z: ZSetValue, where: Where, count: numb
  * exists (WRONGTYPE stops the search). Returns the argv index popped from,
  * or -1 after replying the empty answer (or an error).
  */
-function genericZpop(c: Client, argv: Buffer[], from: number, to: number, where: Where, count: number, shape: PopReply): number {
+function genericZpop(c: Client, argv: string[], from: number, to: number, where: Where, count: number, shape: PopReply): number {
   for (let i = from; i < to; i++) {
-    const key = str(argv[i]);
+    const key = argv[i];
     const z = getZset(c, key, true);
     if (z === null) return -1;
     if (z === undefined) continue;
@@ -630,7 +628,7 @@ function genericZpop(c: Client, argv: Buffer[], from: number, to: number, where:
 }
 
 /** ZPOPMIN/ZPOPMAX key [count] */
-function zpopMinMax(c: Client, argv: Buffer[], where: Where): void {
+function zpopMinMax(c: Client, argv: string[], where: Where): void {
   if (argv.length > 3) return addError(c, err.syntax);
   let count = 1;
   let shape = PopReply.Flat;
@@ -643,11 +641,11 @@ function zpopMinMax(c: Client, argv: Buffer[], where: Where): void {
   genericZpop(c, argv, 1, 2, where, count, shape);
 }
 
-function zpopminCommand(c: Client, argv: Buffer[]): void {
+function zpopminCommand(c: Client, argv: string[]): void {
   zpopMinMax(c, argv, Where.Min);
 }
 
-function zpopmaxCommand(c: Client, argv: Buffer[]): void {
+function zpopmaxCommand(c: Client, argv: string[]): void {
   zpopMinMax(c, argv, Where.Max);
 }
 
@@ -658,7 +656,7 @@ interface MpopArgs {
 }
 
 /** numkeys key... MIN|MAX [COUNT n] from argv[at] (zmpopGenericCommand's parsing). */
-function parseMpopArgs(c: Client, argv: Buffer[], at: number): MpopArgs | null {
+function parseMpopArgs(c: Client, argv: string[], at: number): MpopArgs | null {
   const numKeys = atLeastOneArg(c, argv[at], errNumkeys);
   if (numKeys === null) return null;
   const whereAt = at + numKeys + 1;
@@ -686,11 +684,11 @@ function parseMpopArgs(c: Client, argv: Buffer[], at: number): MpopArgs | null {
 }
 
 /** Replicas get ZPOPMIN/ZPOPMAX key count for every multi-key or blocking pop. */
-function popArgv(where: Where, key: Buffer, count: number): Buffer[] {
-  return [where === Where.Min ? ZPOPMIN : ZPOPMAX, key, Buffer.from(String(count))];
+function popArgv(where: Where, key: string, count: number): string[] {
+  return [where === Where.Min ? ZPOPMIN : ZPOPMAX, key, String(count)];
 }
 
-function zmpopCommand(c: Client, argv: Buffer[]): void {
+function zmpopCommand(c: Client, argv: string[]): void {
   const args = parseMpopArgs(c, argv, 1);
   if (args === null) return;
   const at = genericZpop(c, argv, 2, 2 + args.numKeys, args.where, args.count, PopReply.KeyNested);
@@ -714,8 +712,7 @@ class ZsetBlock implements BlockedOperation {
     const z = db.lookupWrite(key) as ZSetValue;
     const isMpop = this.count !== -1;
     const n = popFrom(c, key, z, this.where, isMpop ? this.count : 1, isMpop ? PopReply.KeyNested : PopReply.KeyFlat);
-    const keyArg = Buffer.from(key, 'latin1');
-    c.server.propagator.propagate(db.id, isMpop ? popArgv(this.where, keyArg, n) : [this.where === Where.Min ? ZPOPMIN : ZPOPMAX, keyArg]);
+    c.server.propagator.propagate(db.id, isMpop ? popArgv(this.where, key, n) : [this.where === Where.Min ? ZPOPMIN : ZPOPMAX, key]);
     return true;
   }
 }
@@ -724,12 +721,12 @@ class ZsetBlock implements BlockedOperation {
  * blockingGenericZpopCommand: keys are argv[from..to); count -1 for
  * BZPOPMIN/BZPOPMAX. Pops from the first non-empty set or blocks on all.
  */
-function blockingZpopGeneric(c: Client, argv: Buffer[], from: number, to: number, where: Where, timeoutIdx: number, count: number): void {
+function blockingZpopGeneric(c: Client, argv: string[], from: number, to: number, where: Where, timeoutIdx: number, count: number): void {
   const deadlineMs = parseTimeout(c, argv[timeoutIdx]);
   if (deadlineMs === null) return;
   const isMpop = count !== -1;
   for (let i = from; i < to; i++) {
-    const key = str(argv[i]);
+    const key = argv[i];
     const z = getZset(c, key, true);
     if (z === null) return;
     if (z === undefined || z.size === 0) continue;
@@ -740,20 +737,20 @@ function blockingZpopGeneric(c: Client, argv: Buffer[], from: number, to: number
   if (isBlockingDenied(c)) return addNullArray(c);
   // A key named twice waits once.
   const keys = new Set<string>();
-  for (let i = from; i < to; i++) keys.add(str(argv[i]));
+  for (let i = from; i < to; i++) keys.add(argv[i]);
   blockForKeys(c, Array.from(keys), deadlineMs, new ZsetBlock(where, count));
 }
 
-function bzpopminCommand(c: Client, argv: Buffer[]): void {
+function bzpopminCommand(c: Client, argv: string[]): void {
   blockingZpopGeneric(c, argv, 1, argv.length - 1, Where.Min, argv.length - 1, -1);
 }
 
-function bzpopmaxCommand(c: Client, argv: Buffer[]): void {
+function bzpopmaxCommand(c: Client, argv: string[]): void {
   blockingZpopGeneric(c, argv, 1, argv.length - 1, Where.Max, argv.length - 1, -1);
 }
 
 /** BZMPOP timeout numkeys key... MIN|MAX [COUNT n] */
-function bzmpopCommand(c: Client, argv: Buffer[]): void {
+function bzmpopCommand(c: Client, argv: string[]): void {
   const args = parseMpopArgs(c, argv, 2);
   if (args === null) return;
   blockingZpopGeneric(c, argv, 3, 3 + args.numKeys, args.where, 1, args.count);
@@ -768,9 +765,9 @@ const HALF_LONG_MAX = 4611686018427387903n;
 /** Its nearest double, below which no exact check is needed. */
 const HALF_LONG_MAX_NUMBER = 4611686018427387000;
 
-function zrandmemberCommand(c: Client, argv: Buffer[]): void {
+function zrandmemberCommand(c: Client, argv: string[]): void {
   if (argv.length === 2) {
-    const z = getZset(c, str(argv[1]), false);
+    const z = getZset(c, argv[1], false);
     if (z === null) return;
     if (z === undefined) return addNull(c);
     return addBulk(c, z.nodeAt(Math.floor(Math.random() * z.size))!.member);
@@ -781,10 +778,10 @@ function zrandmemberCommand(c: Client, argv: Buffer[]): void {
   const withScores = argv.length === 4;
   // Compared exactly: near 2^62 a double cannot tell the bound from its neighbour.
   if (withScores && (l < -HALF_LONG_MAX_NUMBER || l > HALF_LONG_MAX_NUMBER)) {
-    const exact = BigInt(argv[2].latin1Slice());
+    const exact = BigInt(argv[2]);
     if (exact < -HALF_LONG_MAX || exact > HALF_LONG_MAX) return addError(c, 'ERR value is out of range');
   }
-  const z = getZset(c, str(argv[1]), false);
+  const z = getZset(c, argv[1], false);
   if (z === null) return;
   if (z === undefined || l === 0) return c.out.writeBuffer(shared.emptyArray);
   const size = z.size;
@@ -885,7 +882,7 @@ function weighted(weight: number, score: number): number {
  * dstKey for the STORE forms; isCardOnly for ZINTERCARD. Inputs may be
  * sorted sets or sets; WRONGTYPE is checked before the options.
  */
-function zsetOpGeneric(c: Client, argv: Buffer[], numkeysIdx: number, dstKey: string | null, op: SetOp, isCardOnly: boolean, name: string): void {
+function zsetOpGeneric(c: Client, argv: string[], numkeysIdx: number, dstKey: string | null, op: SetOp, isCardOnly: boolean, name: string): void {
   const setnum = longArg(c, argv[numkeysIdx]);
   if (setnum === null) return;
   if (setnum < 1) return addError(c, `ERR at least 1 input key is needed for '${name}' command`);
@@ -894,7 +891,7 @@ function zsetOpGeneric(c: Client, argv: Buffer[], numkeysIdx: number, dstKey: st
   const weights: number[] = [];
   let j = numkeysIdx + 1;
   for (let i = 0; i < setnum; i++, j++) {
-    const v = lookupRead(c, str(argv[j]));
+    const v = lookupRead(c, argv[j]);
     if (v !== undefined && (typeof v === 'string' || (v.type !== 'zset' && v.type !== 'set'))) return addError(c, err.wrongType);
     inputs.push(v as Input);
     weights.push(1);
@@ -1011,40 +1008,40 @@ function zdiff(c: Client, inputs: Input[], result: ZSetValue): void {
   }
 }
 
-function zunionCommand(c: Client, argv: Buffer[]): void {
+function zunionCommand(c: Client, argv: string[]): void {
   zsetOpGeneric(c, argv, 1, null, SetOp.Union, false, 'zunion');
 }
 
-function zinterCommand(c: Client, argv: Buffer[]): void {
+function zinterCommand(c: Client, argv: string[]): void {
   zsetOpGeneric(c, argv, 1, null, SetOp.Inter, false, 'zinter');
 }
 
-function zdiffCommand(c: Client, argv: Buffer[]): void {
+function zdiffCommand(c: Client, argv: string[]): void {
   zsetOpGeneric(c, argv, 1, null, SetOp.Diff, false, 'zdiff');
 }
 
-function zunionstoreCommand(c: Client, argv: Buffer[]): void {
-  zsetOpGeneric(c, argv, 2, str(argv[1]), SetOp.Union, false, 'zunionstore');
+function zunionstoreCommand(c: Client, argv: string[]): void {
+  zsetOpGeneric(c, argv, 2, argv[1], SetOp.Union, false, 'zunionstore');
 }
 
-function zinterstoreCommand(c: Client, argv: Buffer[]): void {
-  zsetOpGeneric(c, argv, 2, str(argv[1]), SetOp.Inter, false, 'zinterstore');
+function zinterstoreCommand(c: Client, argv: string[]): void {
+  zsetOpGeneric(c, argv, 2, argv[1], SetOp.Inter, false, 'zinterstore');
 }
 
-function zdiffstoreCommand(c: Client, argv: Buffer[]): void {
-  zsetOpGeneric(c, argv, 2, str(argv[1]), SetOp.Diff, false, 'zdiffstore');
+function zdiffstoreCommand(c: Client, argv: string[]): void {
+  zsetOpGeneric(c, argv, 2, argv[1], SetOp.Diff, false, 'zdiffstore');
 }
 
-function zintercardCommand(c: Client, argv: Buffer[]): void {
+function zintercardCommand(c: Client, argv: string[]): void {
   zsetOpGeneric(c, argv, 1, null, SetOp.Inter, true, 'zintercard');
 }
 
 // ---- ZSCAN ----------------------------------------------------------------------------
 
-function zscanCommand(c: Client, argv: Buffer[]): void {
+function zscanCommand(c: Client, argv: string[]): void {
   const cursor = parseCursor(c, argv[2]);
   if (cursor === null) return;
-  const z = getZset(c, str(argv[1]), false);
+  const z = getZset(c, argv[1], false);
   if (z === null) return;
   if (z === undefined) return addScanReply(c, 0, []);
   const opts = parseScanOptions(c, argv, 3, false);

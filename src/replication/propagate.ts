@@ -27,10 +27,10 @@ export interface StreamConsumer {
   onStreamBytes(bytes: Buffer, endOffset: number): void;
 }
 
-const DEL = Buffer.from('DEL');
-const RREPLAY = Buffer.from('RREPLAY');
-const MULTI = [Buffer.from('MULTI')];
-const EXEC = [Buffer.from('EXEC')];
+const DEL = 'DEL';
+const RREPLAY = 'RREPLAY';
+const MULTI = ['MULTI'];
+const EXEC = ['EXEC'];
 export const PING_FRAME = Buffer.from('*1\r\n$4\r\nping\r\n');
 const GETACK_FRAME = Buffer.from('*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n');
 const NO_REPLID = '0'.repeat(40);
@@ -39,15 +39,18 @@ export function newReplid(): string {
   return randomBytes(20).toString('hex');
 }
 
-/** `*N\r\n$len\r\narg\r\n...` — the bytes a replica receives for one command. */
-export function encodeCommand(argv: readonly Buffer[]): Buffer {
+/**
+ * `*N\r\n$len\r\narg\r\n...` — the bytes a replica receives for one command.
+ * Arguments are latin1 strings, or bytes (a whole frame wrapped in RREPLAY).
+ */
+export function encodeCommand(argv: readonly (string | Buffer)[]): Buffer {
   let size = 16;
   for (const a of argv) size += a.length + 16;
   const out = Buffer.allocUnsafe(size);
   let p = out.latin1Write(`*${argv.length}\r\n`, 0);
   for (const a of argv) {
     p += out.latin1Write(`$${a.length}\r\n`, p);
-    p += a.copy(out, p);
+    p += typeof a === 'string' ? out.latin1Write(a, p) : a.copy(out, p);
     out[p++] = 13;
     out[p++] = 10;
   }
@@ -67,7 +70,7 @@ export class Propagator {
   readonly consumers = new Set<StreamConsumer>();
   /** Inside EXEC: the first write is held; a second one opens MULTI. */
   private isInTransaction = false;
-  private heldFirst: [number, readonly Buffer[]] | null = null;
+  private heldFirst: [number, readonly string[]] | null = null;
   private hasOpenMulti = false;
 
   constructor(server: Server) {
@@ -76,7 +79,7 @@ export class Propagator {
         server.dirty++;
         // Active replicas each expire keys themselves (KeyDB): no DEL travels. Without
         // replicas nothing listens: skip the allocation (mass expiry runs through here).
-        if (!server.active.isEnabled && this.backlog !== null) this.propagate(db.id, [DEL, Buffer.from(key, 'latin1')]);
+        if (!server.active.isEnabled && this.backlog !== null) this.propagate(db.id, [DEL, key]);
       },
     });
     this.active = server.active;
@@ -84,7 +87,7 @@ export class Propagator {
 
   private readonly active: ActiveReplication;
 
-  propagate(dbId: number, argv: readonly Buffer[]): void {
+  propagate(dbId: number, argv: readonly string[]): void {
     if (!this.isInTransaction) return this.emit(dbId, argv);
     if (this.hasOpenMulti) return this.emit(dbId, argv);
     if (this.heldFirst === null) {
@@ -112,7 +115,7 @@ export class Propagator {
     this.heldFirst = null;
   }
 
-  private emit(dbId: number, argv: readonly Buffer[]): void {
+  private emit(dbId: number, argv: readonly string[]): void {
     if (this.active.isEnabled) {
       // Active replication: every write travels as RREPLAY with its origin and timestamp; no SELECT.
       const stamp = this.active.consumeStamp();
@@ -122,13 +125,13 @@ export class Propagator {
     if (this.backlog === null) return;
     if (dbId !== this.lastDbId) {
       this.lastDbId = dbId;
-      this.appendStream(encodeCommand([Buffer.from('SELECT'), Buffer.from(String(dbId))]));
+      this.appendStream(encodeCommand(['SELECT', String(dbId)]));
     }
     this.appendStream(encodeCommand(argv));
   }
 
   private wrapActive(command: Buffer, dbId: number, stamp: number): Buffer {
-    return encodeCommand([RREPLAY, Buffer.from(this.active.uuid), command, Buffer.from(String(dbId)), Buffer.from(String(stamp))]);
+    return encodeCommand([RREPLAY, this.active.uuid, command, String(dbId), String(stamp)]);
   }
 
   /** Replication PING (repl-ping-replica-period); counts toward offsets like any byte. */

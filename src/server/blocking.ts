@@ -286,8 +286,7 @@ const HEX_FLOAT = /^([+-]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?$/i;
  * infinite or >= 2^63 ms wrap negative. Returns the absolute deadline in ms
  * (0 = wait forever), or null after replying the error.
  */
-export function parseTimeout(c: Client, arg: Buffer): number | null {
-  const text = arg.latin1Slice();
+export function parseTimeout(c: Client, text: string): number | null {
   let seconds = parseDouble(text);
   if (seconds === null) seconds = parseHexFloat(text);
   if (seconds === null) {

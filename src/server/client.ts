@@ -39,7 +39,7 @@ export const enum ClientFlag {
 }
 
 export interface QueuedCommand {
-  argv: Buffer[];
+  argv: string[];
 }
 
 export class Client implements ReplyTarget {
@@ -66,9 +66,9 @@ export class Client implements ReplyTarget {
   /** Milliseconds since epoch when the output buffer first exceeded the soft limit; 0 when below. */
   softLimitSinceMs = 0;
   /** A write held back by CLIENT PAUSE WRITE, run first when the pause ends. */
-  heldArgv: Buffer[] | null = null;
+  heldArgv: string[] | null = null;
   /** Argument vector to propagate instead of the one received (deterministic rewrites). */
-  propagateArgv: Buffer[] | null = null;
+  propagateArgv: string[] | null = null;
   readonly addr: string;
   readonly laddr: string;
 

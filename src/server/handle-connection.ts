@@ -9,11 +9,11 @@
  * (Redis: 1.7-2.2 us), throughput 0.58-0.69x -> 0.86-0.87x of Redis.
  *
  * How: the handle reads into one shared buffer (`useUserBuffer`) and each
- * read is copied into a chunk of its own, since the parser's arguments are
- * views that MULTI queues and blocked commands keep. Writes go to the
- * handle's writeBuffer/writev with a WriteWrap request; libuv tries the
- * write at once, and only a write the kernel did not take whole stays
- * queued (counted in unsentBytes until its completion callback).
+ * read is copied into a chunk of its own, since the parser keeps a chunk
+ * past the read (a partial request, or input behind a blocked command).
+ * Writes go to the handle's writeBuffer/writev with a WriteWrap request;
+ * libuv tries the write at once, and only a write the kernel did not take
+ * whole stays queued (counted in unsentBytes until its completion callback).
  *
  * The handle API is Node's internal stream_wrap binding (reached through
  * process.binding, stable across Node 12-22); when it is missing,

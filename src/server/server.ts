@@ -300,7 +300,7 @@ export class Server {
   }
 
   /** A command from our master: no logical expiry while it runs, then the link forwards it. */
-  private applyMasterCommand(c: Client, argv: Buffer[]): void {
+  private applyMasterCommand(c: Client, argv: string[]): void {
     this.keyspace.isApplyingMasterStream = true;
     try {
       processCommand(c, argv);

@@ -30,16 +30,16 @@ export class SlowLog {
     config.onChange(D.slowlogLogSlowerThan, (v) => (this.thresholdUs = v));
   }
 
-  record(argv: readonly Buffer[], durationUs: number, peer: string, clientName: string): void {
+  record(argv: readonly string[], durationUs: number, peer: string, clientName: string): void {
     const n = Math.min(argv.length, MAX_ARGS);
     const args: string[] = new Array(n);
     for (let i = 0; i < n; i++) {
       if (i === MAX_ARGS - 1 && argv.length > MAX_ARGS) {
         args[i] = `... (${argv.length - MAX_ARGS + 1} more arguments)`;
       } else if (argv[i].length > MAX_ARG_BYTES) {
-        args[i] = `${argv[i].latin1Slice(0, MAX_ARG_BYTES)}... (${argv[i].length - MAX_ARG_BYTES} more bytes)`;
+        args[i] = `${argv[i].slice(0, MAX_ARG_BYTES)}... (${argv[i].length - MAX_ARG_BYTES} more bytes)`;
       } else {
-        args[i] = argv[i].latin1Slice();
+        args[i] = argv[i];
       }
     }
     this.entries.unshift({ id: this.nextId++, timeSec: Math.floor(Date.now() / 1000), durationUs, args, peer, clientName });

@@ -60,7 +60,7 @@ const SAMPLE_JUMPS = 16;
 /** Sampling rounds after which a pool that keeps finding only ghosts gives up. */
 const MAX_POOL_ROUNDS = 64;
 
-const DEL = Buffer.from('DEL');
+const DEL = 'DEL';
 
 const enum Policy {
   NoEviction,
@@ -341,7 +341,7 @@ export class Eviction implements CommandGate {
     db.deleteKey(key);
     server.dirty++;
     server.stats.evictedKeys++;
-    server.propagator.propagate(db.id, [DEL, Buffer.from(key, 'latin1')]);
+    server.propagator.propagate(db.id, [DEL, key]);
     notifyKeyspaceEvent(server, NotifyClass.Evicted, 'evicted', key, db.id);
     this.freedSinceGcBytes += bytes;
     return bytes;

@@ -90,6 +90,21 @@ describeWithRedis('protocol, side by side with Redis 7.0', () => {
     expect(mine).toEqual(theirs);
   });
 
+  // Arguments are bytes: ones that are not UTF-8 must come back unchanged, in values and in errors.
+  const latin1 = (text: string) => Buffer.from(text, 'latin1');
+  const byteCases: [string, Buffer][] = [
+    ['non-UTF-8 bytes in an unknown command and its arguments', latin1('*3\r\n$2\r\n\xff\xfe\r\n$3\r\na\x80b\r\n$1\r\n\xc3\r\n')],
+    [
+      'non-UTF-8 bytes in a key and a value',
+      Buffer.concat([encodeCommand(['SET', latin1('k\xe9'), latin1('\x00\xff\x80')]), encodeCommand(['GET', latin1('k\xe9')]), latin1('ECHO "\xc3\x28"\r\n')]),
+    ],
+    ['non-UTF-8 bytes in an inline unknown command', latin1('\xfe\xff x\r\n')],
+  ];
+  test.each(byteCases)('%s', async (_name, bytes) => {
+    const [mine, theirs] = await Promise.all([exchange(ours.port, bytes, false), exchange(ref.port, bytes, false)]);
+    expect(mine).toEqual(theirs);
+  });
+
   // Redis reads counts with string2ll, which refuses leading zeros.
   const leadingZeroCases: [string, string][] = [
     ['multibulk count with a leading zero', '*01\r\n$4\r\nPING\r\n'],

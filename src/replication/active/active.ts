@@ -79,19 +79,19 @@ export class ActiveReplication {
    * RREPLAY from a master link. Returns the error text to reply, or null.
    * `frame` is the frame's exact bytes, forwarded when applied.
    */
-  replay(c: Client, argv: Buffer[], frame: Buffer): string | null {
+  replay(c: Client, argv: string[], frame: Buffer): string | null {
     if (argv.length < 3) return 'ERR Invalid number of arguments';
-    const uuid = argv[1].latin1Slice();
+    const uuid = argv[1];
     if (uuid.length !== 36) return 'ERR Expected UUID arg1';
     if (uuid === this.uuid) return null; // our own write came back around the mesh
     let dbId = c.db.id;
     if (argv.length > 3) {
-      dbId = Number(argv[3].latin1Slice());
+      dbId = Number(argv[3]);
       if (!Number.isInteger(dbId) || dbId < 0 || dbId >= this.server.keyspace.dbs.length) return 'ERR Invalid database ID';
     }
     let stamp = 0;
     if (argv.length > 4) {
-      stamp = Number(argv[4].latin1Slice());
+      stamp = Number(argv[4]);
       if (!Number.isSafeInteger(stamp) || stamp < 0) return 'ERR Invalid MVCC Timestamp';
     }
     const origin = this.originFor(uuid);
@@ -101,7 +101,7 @@ export class ActiveReplication {
       this.clock.observe(stamp);
     }
     const inner = new RequestParser({ maxBulkBytes: Number.MAX_SAFE_INTEGER, isUnauthenticated: false });
-    inner.feed(argv[2]);
+    inner.feed(Buffer.from(argv[2], 'latin1'));
     const db = this.server.keyspace.dbs[dbId];
     for (let cmdArgv = inner.next(); cmdArgv !== null; cmdArgv = inner.next()) {
       if (stamp !== 0 && this.isOlderThanItsKeys(cmdArgv, db, stamp)) continue;
@@ -117,14 +117,14 @@ export class ActiveReplication {
   }
 
   /** Last-writer-wins for value-replacing commands: every key already has a newer write. */
-  private isOlderThanItsKeys(argv: Buffer[], db: Db, stamp: number): boolean {
+  private isOlderThanItsKeys(argv: string[], db: Db, stamp: number): boolean {
     const cmd = lookupCommand(argv[0]);
     if (cmd === undefined || !VALUE_REPLACING.has(cmd.name)) return false;
     const { first, last, step } = cmd.keys;
     if (first === 0) return false;
     const end = last < 0 ? argv.length + last : last;
     for (let i = first; i <= end && i < argv.length; i += step) {
-      const current = db.keyTimestamps.get(argv[i].latin1Slice());
+      const current = db.keyTimestamps.get(argv[i]);
       if (current === undefined || current <= stamp) return false;
     }
     return true;
