@@ -112,6 +112,7 @@ export class HandleConnection implements Connection {
   /** end() was called: input is read only to see the peer's close, and dropped. */
   private isEnding = false;
   private drainCallbacks: (() => void)[] = [];
+  private spareRequest: WriteRequest | null = null;
   private handlers: ConnectionHandlers = { onData: noop, onClose: noop };
 
   constructor(
@@ -158,10 +159,15 @@ export class HandleConnection implements Connection {
   write(blocks: Buffer[]): void {
     const handle = this.handle;
     if (handle === null || this.isEnding) return;
-    const req = new this.b.WriteWrap();
-    req.handle = handle;
-    req.oncomplete = onWriteComplete;
-    req.async = false;
+    // A write the kernel takes whole never reaches libuv's queue, so its request is free again.
+    let req = this.spareRequest;
+    if (req === null) {
+      req = new this.b.WriteWrap();
+      req.handle = handle;
+      req.oncomplete = onWriteComplete;
+      req.async = false;
+      this.spareRequest = req;
+    }
     const status = blocks.length === 1 ? handle.writeBuffer(req, blocks[0]) : handle.writev(req, blocks, true);
     if (status !== 0) {
       this.logError('write', status);
@@ -170,7 +176,8 @@ export class HandleConnection implements Connection {
     }
     const state = this.b.streamBaseState;
     if (state[this.b.kLastWriteWasAsync] === 0) return;
-    // Part of it is queued in libuv until the socket is writable again.
+    // Part of it is queued in libuv until the socket is writable again; the request is libuv's now.
+    this.spareRequest = null;
     req.async = true;
     req.owner = this;
     req.blocks = blocks;

@@ -214,6 +214,7 @@ export class Server {
       socket.end(PROTECTED_MODE_TEXT);
       return;
     }
+    socket.setNoDelay(true);
     const keepalive = this.config.get(D.tcpKeepalive);
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
     const c = new Client(this.allocateClientId(), this, openConnection(socket));
