@@ -35,6 +35,9 @@ const BIG_ARG_BYTES = 32 * 1024;
 const BIG_ARG_FIRST_ALLOC = 1024 * 1024;
 const INT_MAX = 2147483647;
 const EMPTY = Buffer.alloc(0);
+const NO_ARGS: string[] = [];
+/** Arrays for up to this many arguments are allocated at their final size. */
+const PREALLOCATE_ARGS = 1024;
 /** V8's longest string (512 MB - 24 bytes on 64-bit): an argument must fit in one. */
 const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH;
 
@@ -49,7 +52,10 @@ export class RequestParser {
   private pos = 0;
   /** Elements still expected in the current multibulk; 0 when between requests. */
   private argsLeft = 0;
-  private args: string[] = [];
+  private args: string[] = NO_ARGS;
+  private argCount = 0;
+  /** The last command name made into a string: a pipeline repeats it, so it is reused when the bytes match. */
+  private lastName = '';
   /** Length of the bulk being read, or -1 while its `$` header is pending. */
   private bulkLen = -1;
   /** A big argument being assembled: `bigTarget` bytes (value + CRLF) expected, `bigFilled` received. */
@@ -135,7 +141,7 @@ export class RequestParser {
       }
       if (!this.parseArgs()) return null;
       const argv = this.args;
-      this.args = [];
+      this.args = NO_ARGS;
       this.finishFrame();
       return argv;
     }
@@ -187,8 +193,31 @@ export class RequestParser {
     this.frameBytes += cr + 2 - this.pos;
     this.pos = cr + 2;
     this.argsLeft = n > 0 ? n : 0;
+    // Sized once when the count is plausible (a declared count may never arrive).
+    this.args = n > 0 && n <= PREALLOCATE_ARGS ? new Array<string>(n) : [];
+    this.argCount = 0;
     this.bulkLen = -1;
     return true;
+  }
+
+  private addArg(arg: string): void {
+    if (this.argCount < this.args.length) this.args[this.argCount] = arg;
+    else this.args.push(arg);
+    this.argCount++;
+  }
+
+  /** argv[0]: the previous command's name string when the bytes are the same. */
+  private commandName(at: number, len: number): string {
+    const name = this.lastName;
+    const buf = this.buf;
+    if (name.length === len) {
+      let i = 0;
+      while (i < len && buf[at + i] === name.charCodeAt(i)) i++;
+      if (i === len) return name;
+    }
+    const made = buf.latin1Slice(at, at + len);
+    if (len <= 32) this.lastName = made;
+    return made;
   }
 
   private parseArgs(): boolean {
@@ -199,7 +228,7 @@ export class RequestParser {
           this.fail('invalid bulk length');
           return false;
         }
-        this.args.push(this.big.latin1Slice(0, this.bigTarget - 2));
+        this.addArg(this.big.latin1Slice(0, this.bigTarget - 2));
         this.big = null;
         this.bigFilled = 0;
         this.bigTarget = 0;
@@ -242,7 +271,7 @@ export class RequestParser {
         }
       }
       if (this.buf.length - this.pos < this.bulkLen + 2) return false;
-      this.args.push(this.buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      this.addArg(this.argCount === 0 ? this.commandName(this.pos, this.bulkLen) : this.buf.latin1Slice(this.pos, this.pos + this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.argsLeft--;

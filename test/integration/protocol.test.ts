@@ -83,6 +83,11 @@ describeWithRedis('protocol, side by side with Redis 7.0', () => {
     ["second element not starting with '$'", '*2\r\n$4\r\nECHO\r\n:5\r\n'],
     ['bulk followed by two junk bytes instead of CRLF', '*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n'],
     ['a frame split in the middle waits', '*2\r\n$4\r\nECHO\r\n$10\r\nabc', true],
+    [
+      'pipelined names of one length in mixed case',
+      ['SET', 'get', 'SET', 'Get', 'DEL', 'GET', 'SET', 'set'].map((name, i) => `*${i % 2 === 0 ? 3 : 2}\r\n$3\r\n${name}\r\n$1\r\nk\r\n${i % 2 === 0 ? `$1\r\n${i}\r\n` : ''}`).join(''),
+    ],
+    ['a command of 1,500 arguments', `*1502\r\n$4\r\nSADD\r\n$1\r\ns\r\n${Array.from({ length: 1500 }, (_v, i) => `$${String(i).length}\r\n${i}\r\n`).join('')}SCARD s\r\n`],
   ];
 
   test.each(cases)('%s', async (_name, bytes, isPending = false) => {
