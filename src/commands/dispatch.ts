@@ -155,8 +155,8 @@ function feedMonitors(c: Client, dbId: number, argv: readonly string[]): void {
 }
 
 /** The first max bytes of an argument, for error texts. */
-function head(b: string, max: number): string {
-  return b.slice(0, Math.min(max, b.length));
+function head(arg: string, max: number): string {
+  return arg.slice(0, max);
 }
 
 /** "'a' 'b' " as Redis lists the arguments of an unknown command (at most 128 chars). */

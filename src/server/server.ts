@@ -10,7 +10,6 @@
  * middle of a command.
  */
 import { createServer, Server as NetServer, Socket } from 'node:net';
-import { Connection, openConnection } from './connection';
 import { randomBytes } from 'node:crypto';
 import { Config } from '../config/config';
 import { D } from '../config/directives';
@@ -19,6 +18,7 @@ import { Keyspace } from '../store/keyspace';
 import { ActiveExpire } from '../store/expire';
 import { installEviction } from '../store/evict';
 import { Client, ClientFlag } from './client';
+import { Connection, openConnection } from './connection';
 import { Stats } from './stats';
 import { isWriteRequest, processCommand, startCommandRun } from '../commands/dispatch';
 import { handleClientsBlockedOnKeys } from './blocking';
@@ -217,9 +217,10 @@ export class Server {
     socket.setNoDelay(true);
     const keepalive = this.config.get(D.tcpKeepalive);
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-    const c = new Client(this.allocateClientId(), this, openConnection(socket));
+    const conn = openConnection(socket);
+    const c = new Client(this.allocateClientId(), this, conn);
     this.clients.set(c.id, c);
-    c.conn!.start({ onData: (chunk) => this.onData(c, chunk), onClose: () => this.unlinkClient(c) });
+    conn.start({ onData: (chunk) => this.onData(c, chunk), onClose: () => this.unlinkClient(c) });
   }
 
   private onData(c: Client, chunk: Buffer): void {
