@@ -111,6 +111,8 @@ export class HandleConnection implements Connection {
   private isReading = false;
   /** end() was called: input is read only to see the peer's close, and dropped. */
   private isEnding = false;
+  /** The peer closed its side while writes were queued: the handle closes once they are sent. */
+  private isPeerClosed = false;
   private drainCallbacks: (() => void)[] = [];
   private spareRequest: WriteRequest | null = null;
   private handlers: ConnectionHandlers = { onData: noop, onClose: noop };
@@ -152,6 +154,12 @@ export class HandleConnection implements Connection {
       return;
     }
     if (n === 0) return;
+    if (n === UV_EOF && this.unsentBytes > 0) {
+      // The peer closed its side only: it still gets what we queued for it, as through Node's streams.
+      this.isPeerClosed = true;
+      this.isReading = false;
+      return;
+    }
     if (n !== UV_EOF) this.logError('read', n);
     this.destroy();
   };
@@ -194,7 +202,12 @@ export class HandleConnection implements Connection {
       this.destroy();
       return;
     }
-    if (this.unsentBytes !== 0 || this.drainCallbacks.length === 0) return;
+    if (this.unsentBytes !== 0) return;
+    if (this.isPeerClosed) {
+      this.destroy(); // everything queued for a half-closed peer is sent
+      return;
+    }
+    if (this.drainCallbacks.length === 0) return;
     const callbacks = this.drainCallbacks;
     this.drainCallbacks = [];
     for (const cb of callbacks) cb();
@@ -212,7 +225,7 @@ export class HandleConnection implements Connection {
       this.destroy();
       return;
     }
-    if (!this.isReading) this.startReading(handle);
+    if (!this.isReading && !this.isPeerClosed) this.startReading(handle);
   }
 
   destroy(): void {
@@ -233,7 +246,7 @@ export class HandleConnection implements Connection {
 
   resumeReading(): void {
     const handle = this.handle;
-    if (handle === null || this.isReading) return;
+    if (handle === null || this.isReading || this.isPeerClosed) return;
     this.startReading(handle);
   }
 

@@ -136,6 +136,24 @@ describe.each(modes)('client sockets over %s', (_name, env) => {
     sock.destroy();
   });
 
+  // Through net streams (allowHalfOpen off) replies made after the peer's FIN are refused, as Redis
+  // drops a closed client's output; on the handle a half-closed peer gets them all.
+  (env.KEYDB_TS_SOCKET_IO === undefined ? it : it.skip)('sends every byte to a client that closed its side and reads later', async () => {
+    const r = s.client();
+    const value = pattern(1 << 20, 9);
+    await r.set('big-half', value);
+    const sock = await openSocket(s.port);
+    sock.pause();
+    const gets = 30;
+    sock.end(Buffer.concat(Array.from({ length: gets }, () => command('GET', 'big-half')))); // the requests, then FIN
+    await waitUntil(async () => /omem=[1-9]/.test((await r.client('LIST')) as string), 5000, 'queued output in CLIENT LIST');
+    await new Promise((res) => setTimeout(res, 200)); // the server reads the FIN meanwhile
+    const all = receive(sock, gets * bulk(value).length);
+    sock.resume();
+    const got = await all;
+    expect(got.equals(Buffer.concat(Array.from({ length: gets }, () => bulk(value))))).toBe(true);
+  });
+
   it('answers a request whose sender closed its side right after it', async () => {
     const sock = await openSocket(s.port);
     const reply = receive(sock, 7);
