@@ -49,8 +49,8 @@ let isFallbackLogged = false;
 
 /**
  * Takes over an accepted socket (created paused); start() begins reading.
- * The handle path saves ~40% of the per-request CPU Node's stream layer
- * costs (see handle-connection.ts); streams are the fallback.
+ * The handle path (handle-connection.ts) took SET at -P 1 from 7.05 to
+ * 5.65 us of user CPU per request here; streams are the fallback.
  */
 export function openConnection(socket: Socket): Connection {
   const adopted = useStreams ? null : adoptHandle(socket);

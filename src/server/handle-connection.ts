@@ -15,9 +15,9 @@
  * libuv tries the write at once, and only a write the kernel did not take
  * whole stays queued (counted in unsentBytes until its completion callback).
  *
- * The handle API is Node's internal stream_wrap binding (reached through
- * process.binding, stable across Node 12-22); when it is missing,
- * adoptHandle returns null and the caller keeps the net.Socket.
+ * The handle API is Node's internal stream_wrap binding, reached through
+ * process.binding (present in the Node 20 this project pins); when it is
+ * missing, adoptHandle returns null and the caller keeps the net.Socket.
  */
 import type { Socket } from 'node:net';
 import { getSystemErrorName } from 'node:util';
