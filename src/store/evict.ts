@@ -17,8 +17,12 @@
  * costs about 1 µs, too much per write, so it is measured at most every
  * MEASURE_EVERY_WRITES denyoom commands and every cron tick; in between each
  * denyoom command adds its request size plus ENTRY_OVERHEAD_BYTES. Memory of
- * evicted keys stays in V8's heap until a major GC, so the estimated bytes
- * freed are subtracted until one is observed.
+ * evicted keys stays in V8's heap until a major GC reclaims it, so their
+ * estimated bytes are subtracted until then. A major GC reclaims only what
+ * was unreachable when its marking began (V8 marks concurrently, up to
+ * MARKING_WINDOW_MS before the GC is reported), so a GC report drops only
+ * the bytes evicted before that window: dropping everything made the
+ * estimate jump and, under load, eviction emptied whole dbs.
  *
  * Eviction (performEvictions). Runs in the command gate before any command
  * while over maxmemory, and stops after the eviction-tenacity time budget;
@@ -47,6 +51,8 @@ import { ShardedMap } from './sharded-map';
 const LRU_UNIT_MS = 100;
 /** Redis's EVPOOL_SIZE. */
 const EVPOOL_SIZE = 16;
+/** How long before a major GC is reported its marking may have begun. */
+const MARKING_WINDOW_MS = 250;
 /** Re-measure the heap after this many denyoom commands at most. */
 const MEASURE_EVERY_WRITES = 64;
 /** Map entry, key string header and value header a new key costs beyond its bytes (estimate). */
@@ -207,8 +213,9 @@ export class Eviction implements CommandGate {
   private measuredBytes = 0;
   private growthSinceMeasureBytes = 0;
   private writesSinceMeasure = 0;
-  /** Estimated bytes of evicted keys the heap still holds until the next major GC. */
+  /** Estimated bytes of evicted keys the heap still holds, and the same by eviction time: [ms, bytes, ms, bytes...]. */
   private freedSinceGcBytes = 0;
+  private freedByTime: number[] = [];
   private gcObserver: PerformanceObserver | null = null;
   private isProcScheduled = false;
 
@@ -343,7 +350,7 @@ export class Eviction implements CommandGate {
     server.stats.evictedKeys++;
     server.propagator.propagate(db.id, [DEL, key]);
     notifyKeyspaceEvent(server, NotifyClass.Evicted, 'evicted', key, db.id);
-    this.freedSinceGcBytes += bytes;
+    this.noteFreed(bytes);
     return bytes;
   }
 
@@ -448,13 +455,36 @@ export class Eviction implements CommandGate {
     for (const db of this.server.keyspace.dbs) db.access = isTracking ? new AccessTracker(this.clock) : null;
   }
 
+  /** Evicted bytes, grouped by the 100 ms in which they were evicted. */
+  private noteFreed(bytes: number): void {
+    this.freedSinceGcBytes += bytes;
+    const now = Date.now();
+    const list = this.freedByTime;
+    const n = list.length;
+    if (n > 0 && now - list[n - 2] < 100) list[n - 1] += bytes;
+    else list.push(now, bytes);
+  }
+
+  /** A major GC reclaimed what was evicted before its marking could have begun. */
+  private majorGcReported(): void {
+    const cutoff = Date.now() - MARKING_WINDOW_MS;
+    const list = this.freedByTime;
+    let i = 0;
+    while (i < list.length && list[i] < cutoff) {
+      this.freedSinceGcBytes -= list[i + 1];
+      i += 2;
+    }
+    if (i > 0) this.freedByTime = list.slice(i);
+    if (this.freedByTime.length === 0) this.freedSinceGcBytes = 0;
+  }
+
   /** Major GCs return evicted keys' memory; only then stop subtracting it from the measurement. */
   private updateGcObserver(): void {
     if (this.maxmemoryBytes !== 0 && this.gcObserver === null) {
       this.gcObserver = new PerformanceObserver((list) => {
         for (const e of list.getEntries()) {
           const detail = (e as unknown as { detail?: { kind?: number } | null }).detail;
-          if (detail != null && detail.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) this.freedSinceGcBytes = 0;
+          if (detail != null && detail.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) this.majorGcReported();
         }
       });
       this.gcObserver.observe({ entryTypes: ['gc'] });
@@ -462,6 +492,7 @@ export class Eviction implements CommandGate {
       this.gcObserver.disconnect();
       this.gcObserver = null;
       this.freedSinceGcBytes = 0;
+      this.freedByTime = [];
     }
   }
 }
