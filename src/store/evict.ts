@@ -53,6 +53,8 @@ const LRU_UNIT_MS = 100;
 const EVPOOL_SIZE = 16;
 /** How long before a major GC is reported its marking may have begun. */
 const MARKING_WINDOW_MS = 250;
+/** Evicted bytes are grouped by this much eviction time. */
+const FREED_BUCKET_MS = 100;
 /** Re-measure the heap after this many denyoom commands at most. */
 const MEASURE_EVERY_WRITES = 64;
 /** Map entry, key string header and value header a new key costs beyond its bytes (estimate). */
@@ -213,8 +215,8 @@ export class Eviction implements CommandGate {
   private measuredBytes = 0;
   private growthSinceMeasureBytes = 0;
   private writesSinceMeasure = 0;
-  /** Estimated bytes of evicted keys the heap still holds, and the same by eviction time: [ms, bytes, ms, bytes...]. */
-  private freedSinceGcBytes = 0;
+  /** Estimated bytes of evicted keys the heap still holds: the sum of freedByTime's [ms, bytes, ms, bytes...] buckets. */
+  private freedUnreclaimedBytes = 0;
   private freedByTime: number[] = [];
   private gcObserver: PerformanceObserver | null = null;
   private isProcScheduled = false;
@@ -281,7 +283,7 @@ export class Eviction implements CommandGate {
   }
 
   private estimatedUsedBytes(): number {
-    return this.measuredBytes + this.growthSinceMeasureBytes - this.freedSinceGcBytes;
+    return this.measuredBytes + this.growthSinceMeasureBytes - this.freedUnreclaimedBytes;
   }
 
   private measure(): void {
@@ -455,13 +457,13 @@ export class Eviction implements CommandGate {
     for (const db of this.server.keyspace.dbs) db.access = isTracking ? new AccessTracker(this.clock) : null;
   }
 
-  /** Evicted bytes, grouped by the 100 ms in which they were evicted. */
+  /** Evicted bytes, grouped by when they were evicted. */
   private noteFreed(bytes: number): void {
-    this.freedSinceGcBytes += bytes;
+    this.freedUnreclaimedBytes += bytes;
     const now = Date.now();
     const list = this.freedByTime;
     const n = list.length;
-    if (n > 0 && now - list[n - 2] < 100) list[n - 1] += bytes;
+    if (n > 0 && now - list[n - 2] < FREED_BUCKET_MS) list[n - 1] += bytes;
     else list.push(now, bytes);
   }
 
@@ -471,11 +473,11 @@ export class Eviction implements CommandGate {
     const list = this.freedByTime;
     let i = 0;
     while (i < list.length && list[i] < cutoff) {
-      this.freedSinceGcBytes -= list[i + 1];
+      this.freedUnreclaimedBytes -= list[i + 1];
       i += 2;
     }
     if (i > 0) this.freedByTime = list.slice(i);
-    if (this.freedByTime.length === 0) this.freedSinceGcBytes = 0;
+    if (this.freedByTime.length === 0) this.freedUnreclaimedBytes = 0;
   }
 
   /** Major GCs return evicted keys' memory; only then stop subtracting it from the measurement. */
@@ -491,7 +493,7 @@ export class Eviction implements CommandGate {
     } else if (this.maxmemoryBytes === 0 && this.gcObserver !== null) {
       this.gcObserver.disconnect();
       this.gcObserver = null;
-      this.freedSinceGcBytes = 0;
+      this.freedUnreclaimedBytes = 0;
       this.freedByTime = [];
     }
   }
