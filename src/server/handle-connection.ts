@@ -41,7 +41,7 @@ interface WriteRequest {
   handle: StreamHandle;
   oncomplete: (this: WriteRequest, status: number) => void;
   async: boolean;
-  /** Ours: the connection, the byte count and the blocks libuv still points into. */
+  /** Ours: the connection, and for a queued write its byte count and the blocks libuv still points into. */
   owner: HandleConnection;
   bytes: number;
   blocks: Buffer[];
@@ -80,6 +80,7 @@ function loadBinding(): StreamWrapBinding | null {
 
 const binding = loadBinding();
 const UV_EOF = -4095;
+const NO_BLOCKS: Buffer[] = [];
 /** Every handle reads into this; the bytes are copied out before the next read can happen. */
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
@@ -174,6 +175,9 @@ export class HandleConnection implements Connection {
       req.handle = handle;
       req.oncomplete = onWriteComplete;
       req.async = false;
+      req.owner = this;
+      req.bytes = 0;
+      req.blocks = NO_BLOCKS;
       this.spareRequest = req;
     }
     const status = blocks.length === 1 ? handle.writeBuffer(req, blocks[0]) : handle.writev(req, blocks, true);
@@ -187,7 +191,6 @@ export class HandleConnection implements Connection {
     // Part of it is queued in libuv until the socket is writable again; the request is libuv's now.
     this.spareRequest = null;
     req.async = true;
-    req.owner = this;
     req.blocks = blocks;
     req.bytes = state[this.b.kBytesWritten];
     this.unsentBytes += req.bytes;
