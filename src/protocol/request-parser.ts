@@ -13,7 +13,8 @@
  * the store keeps keys and values in, made once here. A Buffer view per
  * argument, converted again by every handler, cost ~2x the allocation and
  * ~25% of a short command (LPUSH in-process: subarray, FastBuffer, latin1
- * copies and the extra scavenges). A bulk of 32 KB or more is assembled in
+ * copies and the extra scavenges). Short ones are built in JS
+ * (common/latin1.ts). A bulk of 32 KB or more is assembled in
  * its own buffer so a large value arriving in many chunks is copied once,
  * not once per chunk.
  *
@@ -27,6 +28,7 @@
  *   unauthenticated: count > 10, bulk > 16 KB (Redis's pre-AUTH caps)
  */
 import { constants } from 'node:buffer';
+import { latin1String } from '../common/latin1';
 import { splitArgs } from './split-args';
 
 const INLINE_MAX_BYTES = 64 * 1024;
@@ -215,7 +217,7 @@ export class RequestParser {
       while (i < len && buf[at + i] === name.charCodeAt(i)) i++;
       if (i === len) return name;
     }
-    const made = buf.latin1Slice(at, at + len);
+    const made = latin1String(buf, at, at + len);
     if (len <= 32) this.lastName = made;
     return made;
   }
@@ -271,7 +273,7 @@ export class RequestParser {
         }
       }
       if (this.buf.length - this.pos < this.bulkLen + 2) return false;
-      this.addArg(this.argCount === 0 ? this.commandName(this.pos, this.bulkLen) : this.buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      this.addArg(this.argCount === 0 ? this.commandName(this.pos, this.bulkLen) : latin1String(this.buf, this.pos, this.pos + this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.argsLeft--;
