@@ -7,6 +7,7 @@
  * A rejected command inside MULTI marks the transaction so EXEC aborts,
  * as flagTransaction does in Redis.
  */
+import { performance } from 'node:perf_hooks';
 import { log } from '../log';
 import { addError, addRaw } from '../protocol/reply';
 import { err, shared } from '../protocol/shared';
@@ -98,7 +99,9 @@ export function isWriteRequest(argv: string[]): boolean {
  * When the last command of the current run of commands (one client's
  * pipelined input) ended, or -1 at the start of a run. The next command's
  * time starts there, so each command costs one clock read instead of two
- * (~7% of a short command's CPU); its own parsing counts toward it.
+ * (~7% of a short command's CPU); its own parsing counts toward it. The
+ * clock is perf_hooks' own: the global `performance` is a lazy getter that
+ * cost ~15 ns more per read (node 20 here).
  */
 let runClock = -1;
 
