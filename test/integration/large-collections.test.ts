@@ -1,5 +1,5 @@
 /**
- * Collections past 2^15 members switch their member index to a sharded map
+ * Collections past 2^12 members switch their member index to a sharded map
  * (store/sharded-map.ts). Through a real client: every command still sees
  * every member, a SCAN that runs across the switch returns every member
  * present throughout, and the data survives SAVE and a restart.
@@ -7,14 +7,14 @@
 import Redis from 'ioredis';
 import { startServer, withServer } from '../helpers/server';
 
-const N = 40000;
+const N = 6000;
 
 async function fullScan(r: Redis, cmd: 'sscan' | 'hscan' | 'zscan', key: string, during?: (round: number) => Promise<void>): Promise<Set<string>> {
   const seen = new Set<string>();
   let cursor = '0';
   let round = 0;
   do {
-    const [next, items] = (await r[cmd](key, cursor, 'COUNT', '1000')) as [string, string[]];
+    const [next, items] = (await r[cmd](key, cursor, 'COUNT', '200')) as [string, string[]];
     const step = cmd === 'sscan' ? 1 : 2;
     for (let i = 0; i < items.length; i += step) seen.add(items[i]);
     cursor = next;
