@@ -97,6 +97,28 @@ describe.each(modes)('client sockets over %s', (_name, env) => {
     sock.destroy();
   });
 
+  it('serves other clients between slices of one client’s long pipelined run', async () => {
+    // 100 commands of 5 ms each in one write: about 500 ms of work that arrives at once.
+    const heavy = await openSocket(s.port);
+    const request = Buffer.concat([...Array.from({ length: 100 }, () => command('DEBUG', 'SLEEP', '0.005')), command('ECHO', 'done')]);
+    const expected = '+OK\r\n'.repeat(100) + '$4\r\ndone\r\n';
+    let heavyDoneAt = 0;
+    const replies = receive(heavy, expected.length).then((b) => {
+      heavyDoneAt = performance.now();
+      return b;
+    });
+    const r = s.client();
+    await r.ping();
+    heavy.write(request);
+    await new Promise((res) => setTimeout(res, 30));
+    expect(await r.ping()).toBe('PONG');
+    const pingAt = performance.now();
+    // Its input is run in slices with no more bytes arriving: all of it is answered, in order.
+    expect((await replies).toString()).toBe(expected);
+    expect(pingAt).toBeLessThan(heavyDoneAt);
+    heavy.destroy();
+  });
+
   it('keeps a request held by CLIENT PAUSE intact while other reads arrive', async () => {
     const r = s.client();
     const writer = await openSocket(s.port);
