@@ -106,6 +106,8 @@ export class Client implements ReplyTarget {
   lastWriteOffset = 0;
   /** Input bytes received in the current event-loop turn (the server's fairness budget). */
   turnInputBytes = 0;
+  /** The server's input turn in which this client was last throttled (one slice of input per turn). */
+  throttledInTurn = -1;
   /** Bytes held for this client outside its output buffer (a replica's stream during its full sync). */
   heldOutputBytes = 0;
 

@@ -258,12 +258,15 @@ export class Server {
     if (c.conn === null || (c.flags & ClientFlag.Master) !== 0) return false;
     if ((c.flags & ClientFlag.InputThrottled) !== 0) return true;
     c.flags |= ClientFlag.InputThrottled;
+    c.throttledInTurn = this.inputTurn;
     c.conn.pauseReading();
     if (c.turnInputBytes === 0) this.countInputTurn(c);
     return true;
   }
 
   private inputThisTurn: Client[] = [];
+  /** Counts input turns: a turn ends when the check phase runs endInputTurn. */
+  private inputTurn = 0;
   /**
    * The clock read once per event-loop turn with input, for the clients' last
    * interaction times (idle timeouts and CLIENT LIST idle are in seconds; Redis
@@ -289,16 +292,23 @@ export class Server {
       const c = list[i];
       c.turnInputBytes = 0;
       if ((c.flags & ClientFlag.InputThrottled) === 0) continue;
+      const hasBacklog = c.parser.bufferedBytes > 0;
+      if (hasBacklog && c.throttledInTurn === this.inputTurn && this.clients.get(c.id) === c) {
+        // It had its slice this turn: the rest of its input waits for the next one, unread meanwhile.
+        this.countInputTurn(c);
+        continue;
+      }
       c.flags &= ~ClientFlag.InputThrottled;
       if (this.clients.get(c.id) !== c) continue;
       // A client paused for its output stays paused until its socket drains.
       if ((c.flags & ClientFlag.OutputPaused) === 0) c.conn?.resumeReading();
       // Input it sent but was not served for yet runs now, with a fresh budget.
-      if (c.parser.bufferedBytes > 0) {
+      if (hasBacklog) {
         this.processInput(c);
         if (c.out.pendingBytes !== 0) this.writeToSocket(c);
       }
     }
+    this.inputTurn++;
   };
 
   /** Runs every complete request in the client's query buffer, unless it blocks. */
