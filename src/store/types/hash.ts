@@ -2,8 +2,8 @@
  * The hash value (Redis's t_hash.c object layer). Fields and values are
  * latin1 strings (one char per byte, binary-safe).
  *
- *   fields: [f0, f1, f2, ...]     parallel slot arrays
- *   values: [v0, v1, v2, ...]
+ *   fields: [f0, f1, f2, ...]     parallel slot arrays (paged: growing
+ *   values: [v0, v1, v2, ...]     them never copies, see slot-array.ts)
  *   index:  field → slot          (a Map: O(1) lookups, scan iterators that
  *                                  survive inserts and deletes)
  *
@@ -24,6 +24,7 @@
  */
 import type { Collection } from '../value';
 import { cloneIndex, shardWhenLarge, type MemberIndex } from '../sharded-map';
+import { SlotArray } from './slot-array';
 
 export interface ListpackLimits {
   /** hash-max-listpack-entries */
@@ -37,8 +38,8 @@ export const DEFAULT_HASH_LIMITS: Readonly<ListpackLimits> = { maxEntries: 512, 
 
 export class HashValue implements Collection {
   readonly type = 'hash';
-  private fields: string[] = [];
-  private values: string[] = [];
+  private fields = new SlotArray<string>();
+  private values = new SlotArray<string>();
   private index: MemberIndex<number> = new Map<string, number>();
   private isHashtable = false;
 
@@ -54,8 +55,8 @@ export class HashValue implements Collection {
 
   clone(): HashValue {
     const copy = new HashValue(this.limits);
-    copy.fields = this.fields.slice();
-    copy.values = this.values.slice();
+    copy.fields = this.fields.clone();
+    copy.values = this.values.clone();
     copy.index = cloneIndex(this.index);
     copy.isHashtable = this.isHashtable;
     return copy;
@@ -63,7 +64,7 @@ export class HashValue implements Collection {
 
   /** Field/value pairs: insertion order while listpack. */
   *entries(): IterableIterator<[string, string]> {
-    for (let i = 0; i < this.fields.length; i++) yield [this.fields[i], this.values[i]];
+    for (let i = 0; i < this.fields.length; i++) yield [this.fields.get(i), this.values.get(i)];
   }
 
   /**
@@ -76,7 +77,7 @@ export class HashValue implements Collection {
 
   get(field: string): string | undefined {
     const slot = this.index.get(field);
-    return slot === undefined ? undefined : this.values[slot];
+    return slot === undefined ? undefined : this.values.get(slot);
   }
 
   has(field: string): boolean {
@@ -88,7 +89,7 @@ export class HashValue implements Collection {
     if (!this.isHashtable && (field.length > this.limits.maxValueBytes || value.length > this.limits.maxValueBytes)) this.isHashtable = true;
     const slot = this.index.get(field);
     if (slot !== undefined) {
-      this.values[slot] = value;
+      this.values.set(slot, value);
       return false;
     }
     this.index.set(field, this.fields.length);
@@ -106,27 +107,27 @@ export class HashValue implements Collection {
     this.index.delete(field);
     const last = this.fields.length - 1;
     if (this.isHashtable) {
+      const lastField = this.fields.pop();
+      const lastValue = this.values.pop();
       if (slot !== last) {
-        this.fields[slot] = this.fields[last];
-        this.values[slot] = this.values[last];
-        this.index.set(this.fields[slot], slot);
+        this.fields.set(slot, lastField);
+        this.values.set(slot, lastValue);
+        this.index.set(lastField, slot);
       }
-      this.fields.pop();
-      this.values.pop();
       return true;
     }
-    this.fields.splice(slot, 1);
-    this.values.splice(slot, 1);
-    for (let i = slot; i < last; i++) this.index.set(this.fields[i], i);
+    this.fields.removeAt(slot);
+    this.values.removeAt(slot);
+    for (let i = slot; i < last; i++) this.index.set(this.fields.get(i), i);
     return true;
   }
 
   /** The pair in slot 0 <= i < size (HRANDFIELD). */
   fieldAt(i: number): string {
-    return this.fields[i];
+    return this.fields.get(i);
   }
 
   valueAt(i: number): string {
-    return this.values[i];
+    return this.values.get(i);
   }
 }

@@ -13,7 +13,8 @@
  *              Inserts shift the array: O(N) for N <= the intset limit, the
  *              same cost Redis pays for intsetAdd.
  *
- *   hashtable  `items` is an unordered array and `index` maps member → its
+ *   hashtable  `slots` is an unordered paged array (slot-array.ts: growing
+ *              it never copies the members) and `index` maps member → its
  *              slot. Removal swaps the last item into the hole, so add,
  *              delete, membership and random choice (SPOP, SRANDMEMBER) are
  *              all O(1). Iteration and SSCAN walk the Map, whose iterators
@@ -25,19 +26,22 @@
 import { parseI64 } from '../../common/numbers';
 import type { Collection } from '../value';
 import { cloneIndex, shardWhenLarge, type MemberIndex } from '../sharded-map';
+import { SlotArray } from './slot-array';
 
 /** set-max-intset-entries default (Redis 7.0). */
 export const SET_MAX_INTSET_ENTRIES = 512;
 
 export class SetValue implements Collection {
   readonly type = 'set';
-  /** Members; sorted numerically while intset, slot order once hashtable. */
+  /** The members while intset, sorted numerically; emptied when the set becomes a hashtable. */
   private items: string[] = [];
-  /** member → slot in items; null while the set is an intset. */
+  /** The members once hashtable, in slot order; null while intset. */
+  private slots: SlotArray<string> | null = null;
+  /** member → slot; null while the set is an intset. */
   private index: MemberIndex<number> | null = null;
 
   get size(): number {
-    return this.items.length;
+    return this.slots === null ? this.items.length : this.slots.length;
   }
 
   get isIntset(): boolean {
@@ -51,6 +55,7 @@ export class SetValue implements Collection {
   clone(): SetValue {
     const copy = new SetValue();
     copy.items = this.items.slice();
+    copy.slots = this.slots === null ? null : this.slots.clone();
     copy.index = this.index === null ? null : cloneIndex(this.index);
     return copy;
   }
@@ -90,8 +95,8 @@ export class SetValue implements Collection {
 
   delete(m: string): boolean {
     const index = this.index;
-    const items = this.items;
     if (index === null) {
+      const items = this.items;
       if (items.length === 0 || parseI64(m) === null) return false;
       const at = findSlot(items, m);
       if (at >= items.length || items[at] !== m) return false;
@@ -101,9 +106,10 @@ export class SetValue implements Collection {
     const slot = index.get(m);
     if (slot === undefined) return false;
     index.delete(m);
-    const last = items.pop()!;
-    if (slot < items.length) {
-      items[slot] = last;
+    const slots = this.slots!;
+    const last = slots.pop();
+    if (slot < slots.length) {
+      slots.set(slot, last);
       index.set(last, slot);
     }
     return true;
@@ -111,20 +117,21 @@ export class SetValue implements Collection {
 
   /** A uniformly random member; the set must not be empty. O(1). */
   randomMember(): string {
-    return this.items[Math.floor(Math.random() * this.items.length)];
+    return this.memberAt(Math.floor(Math.random() * this.size));
   }
 
   /** Member at a slot (0 <= i < size), for sampling without repeats. */
   memberAt(i: number): string {
-    return this.items[i];
+    return this.slots === null ? this.items[i] : this.slots.get(i);
   }
 
   private addToHashtable(m: string): boolean {
     const index = this.index!;
     if (index.has(m)) return false;
-    index.set(m, this.items.length);
+    const slots = this.slots!;
+    index.set(m, slots.length);
     this.index = shardWhenLarge(index);
-    this.items.push(m);
+    slots.push(m);
     return true;
   }
 
@@ -134,6 +141,8 @@ export class SetValue implements Collection {
     const items = this.items;
     for (let i = 0; i < items.length; i++) index.set(items[i], i);
     this.index = index;
+    this.slots = SlotArray.from(items);
+    this.items = [];
   }
 }
 
