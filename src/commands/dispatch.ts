@@ -128,6 +128,8 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   // CLIENT LIST/INFO show the command being run, as Redis sets c->lastcmd first.
   c.lastCommand = cmd.fullName;
   const t0 = runClock >= 0 ? runClock : (runStart = performance.now());
+  const active = server.active;
+  if (active.isEnabled) active.commandStarted();
   try {
     cmd.handler!(c, argv);
   } catch (e) {
@@ -155,6 +157,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
     server.propagator.propagate(dbId, c.propagateArgv ?? argv);
     c.lastWriteOffset = server.propagator.masterReplOffset;
   }
+  if (active.isEnabled) active.commandEnded();
 }
 
 function feedMonitors(c: Client, dbId: number, argv: readonly string[]): void {

@@ -164,12 +164,16 @@ export class SnapshotRegistry {
   private active: Snapshot[] = [];
 
   constructor(readonly keyspace: Keyspace) {
-    keyspace.addListener({
-      keyWillChange: (db, key) => {
-        const list = this.active;
-        for (let i = 0; i < list.length; i++) list[i].beforeChange(db, key);
+    // First: active replication stamps the key in the same hook, and the copy needs the old stamp.
+    keyspace.addListener(
+      {
+        keyWillChange: (db, key) => {
+          const list = this.active;
+          for (let i = 0; i < list.length; i++) list[i].beforeChange(db, key);
+        },
       },
-    });
+      true,
+    );
   }
 
   get count(): number {

@@ -33,9 +33,17 @@ export class Keyspace implements DbHooks {
     for (let i = 0; i < count; i++) this.dbs[i] = new Db(i, this);
   }
 
-  addListener(l: KeyspaceListener): void {
+  /**
+   * `isFirst` puts its keyWillChange ahead of the others: a snapshot must copy
+   * a key (with its write timestamp) before any listener touches it.
+   */
+  addListener(l: KeyspaceListener, isFirst = false): void {
     if (l.keyExpired) this.expiredCallbacks.push(l.keyExpired.bind(l));
-    if (l.keyWillChange) this.willChangeCallbacks.push(l.keyWillChange.bind(l));
+    if (l.keyWillChange) {
+      const cb = l.keyWillChange.bind(l);
+      if (isFirst) this.willChangeCallbacks.unshift(cb);
+      else this.willChangeCallbacks.push(cb);
+    }
   }
 
   expireIfNeeded(db: Db, key: string): boolean {

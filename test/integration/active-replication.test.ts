@@ -107,6 +107,33 @@ test('concurrent overwrites of one key resolve to the newest write on every node
   expect(await b.get('only-a')).toBe('1');
 });
 
+test('a write after merging a peer’s data is stamped when it is made, not when the merge ran', async () => {
+  const { clients: [a, b] } = await mesh(2);
+  const [pa, pb] = await Promise.all([a.config('GET', 'port'), b.config('GET', 'port')]);
+  const partition = async (): Promise<void> => {
+    await a.call('REPLICAOF', 'REMOVE', '127.0.0.1', pb[1]);
+    await b.call('REPLICAOF', 'REMOVE', '127.0.0.1', pa[1]);
+  };
+  const heal = async (): Promise<void> => {
+    await a.replicaof('127.0.0.1', pb[1]);
+    await b.replicaof('127.0.0.1', pa[1]);
+    await linksUp(a, 1);
+    await linksUp(b, 1);
+    await converged([a, b]);
+  };
+  // Only b has data, so healing makes a merge b's keys into its own.
+  await partition();
+  await b.set('seed', '1');
+  await heal();
+  await partition();
+  await b.set('k', 'from-b');
+  await new Promise((r) => setTimeout(r, 50));
+  await a.set('k', 'from-a'); // a's first write since the merge, and the newer one
+  await heal();
+  expect(await a.get('k')).toBe('from-a');
+  expect(await b.get('k')).toBe('from-a');
+});
+
 test('a node that joins with its own data merges with the mesh instead of losing it', async () => {
   const portA = await freePort();
   const portB = await freePort();

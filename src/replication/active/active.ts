@@ -45,6 +45,15 @@ export class ActiveReplication {
   readonly isEnabled: boolean;
   /** Timestamp of the write being executed; 0 until its first key change. */
   private pendingStamp = 0;
+  /**
+   * Commands running (EXEC and RREPLAY nest them). A key changed outside any
+   * command (an RDB merge, an eviction, an expiry) takes no stamp here: a
+   * stamp taken then and never consumed went to the next command instead,
+   * so two nodes that merged each other's data in the same millisecond
+   * could give their next writes the same stamp, and with ties going to
+   * the incoming write they swapped values and never converged.
+   */
+  private commandDepth = 0;
   private readonly origins = new Map<string, Origin>();
 
   constructor(private readonly server: Server) {
@@ -52,6 +61,7 @@ export class ActiveReplication {
     if (!this.isEnabled) return;
     server.keyspace.addListener({
       keyWillChange: (db: Db, key: string) => {
+        if (this.commandDepth === 0) return;
         const stamp = this.stampForWrite();
         const current = db.keyTimestamps.get(key);
         if (current === undefined || stamp > current) db.keyTimestamps.set(key, stamp);
@@ -61,6 +71,20 @@ export class ActiveReplication {
         this.pendingStamp = 0;
       },
     });
+  }
+
+  /** The dispatcher brackets every command with these (only when active replication is on). */
+  commandStarted(): void {
+    this.commandDepth++;
+  }
+
+  /**
+   * A stamp a command took but did not propagate (a write that failed) dies
+   * with it. Only at the outermost command: EXEC propagates a lone queued
+   * write after that write's own command has ended, with the stamp its keys got.
+   */
+  commandEnded(): void {
+    if (--this.commandDepth === 0) this.pendingStamp = 0;
   }
 
   private stampForWrite(): number {
