@@ -70,6 +70,8 @@ const DOUBLE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)$/i;
 
 /** strtod as Redis uses it: whole string, no spaces, "inf" allowed, NaN refused. */
 export function parseDouble(s: string): number | null {
+  const plain = plainInteger(s);
+  if (plain !== null) return plain;
   if (s.length === 0 || s.length > 5000 || !DOUBLE.test(s)) return null;
   const lower = s.toLowerCase();
   if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity;
@@ -91,6 +93,26 @@ export function formatDouble(x: number): string {
     return `${mantissa}e${sign}${digits}`;
   }
   return trimZeros(x.toFixed(16 - e));
+}
+
+/**
+ * An optionally signed run of up to 15 decimal digits (exact in a double),
+ * the usual form of a score: read without the pattern and the lower-cased
+ * copy parseDouble needs for the general case. Null for anything else.
+ */
+function plainInteger(s: string): number | null {
+  const n = s.length;
+  let i = 0;
+  const first = s.charCodeAt(0);
+  if (first === 45 /* - */ || first === 43 /* + */) i = 1;
+  if (i === n || n - i > 15) return null;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  return first === 45 ? -v : v;
 }
 
 function trimZeros(s: string): string {
