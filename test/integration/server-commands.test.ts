@@ -5,6 +5,7 @@
  * redis-cli as a user would.
  */
 import { closeClients, startServer, stopProcess, RunningServer } from '../helpers/server';
+import { waitUntil } from '../helpers/wait';
 import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
 import { ReplyReader } from '../helpers/compare';
 import { RawConnection } from '../helpers/raw';
@@ -394,6 +395,23 @@ describe('server commands behaviour', () => {
     expect(history.length).toBeGreaterThanOrEqual(1);
     expect(await r.call('LATENCY', 'RESET')).toBeGreaterThanOrEqual(1);
     expect(await r.call('LATENCY', 'LATEST')).toEqual([]);
+    await r.config('SET', 'latency-monitor-threshold', '0');
+  });
+
+  test('INFO eventloop_max_delay_ms and the eventloop latency event show how long the loop stalled', async () => {
+    const r = s.client();
+    const delay = async () => Number(/\r\neventloop_max_delay_ms:(\d+)\r\n/.exec((await r.info('stats')) as string)![1]);
+    await r.config('SET', 'latency-monitor-threshold', '50');
+    await r.config('RESETSTAT');
+    await r.call('LATENCY', 'RESET');
+    await r.call('DEBUG', 'SLEEP', '0.25');
+    // The loop delay is sampled once a second.
+    await waitUntil(async () => (await delay()) >= 200, 3000, 'the stall to be sampled');
+    expect(await delay()).toBeLessThan(1000);
+    const history = (await r.call('LATENCY', 'HISTORY', 'eventloop')) as [number, number][];
+    expect(Math.max(...history.map(([, ms]) => ms))).toBeGreaterThanOrEqual(200);
+    await r.config('RESETSTAT');
+    expect(await delay()).toBe(0);
     await r.config('SET', 'latency-monitor-threshold', '0');
   });
 
