@@ -2,18 +2,20 @@
  * LATENCY monitor: events whose duration passed latency-monitor-threshold
  * (ms), 160 samples each, one per second at most (Redis's latency.c). Besides
  * Redis's "command" event we record "eventloop": the worst event-loop delay
- * measured by perf_hooks each second, so a stalled loop is visible here and
- * in INFO stats (eventloop_max_delay_ms).
+ * of each second, so a stalled loop is visible here and in INFO stats
+ * (eventloop_max_delay_ms).
  */
-import { monitorEventLoopDelay, IntervalHistogram } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/config';
 import { D } from '../config/directives';
 
 const HISTORY = 160;
 /**
- * The loop-delay timer's period. Node's histogram records the whole gap
- * between two ticks (an idle loop shows ~10 ms), so the period is taken off:
- * what is reported is how late the loop ran the timer.
+ * The loop-delay timer's period: a delay is how late the loop ran this
+ * timer. Not perf_hooks' monitorEventLoopDelay: its histogram records the
+ * whole gap between ticks (an idle loop reads ~10 ms), and resetting it for
+ * each one-second sample also drops the gap in flight, so a stall followed
+ * by the sample before the next tick was never seen.
  */
 const LOOP_TICK_MS = 10;
 
@@ -29,7 +31,9 @@ interface EventSeries {
 
 export class LatencyMonitor {
   private readonly events = new Map<string, EventSeries>();
-  private readonly loopDelay: IntervalHistogram;
+  private lastTickMs = performance.now();
+  /** Worst delay of the current one-second window, ms. */
+  private windowMaxMs = 0;
   /** Worst event-loop delay since start or CONFIG RESETSTAT, ms. */
   maxLoopDelayMs = 0;
 
@@ -39,21 +43,27 @@ export class LatencyMonitor {
   constructor(config: Config) {
     this.thresholdMs = config.get(D.latencyMonitorThreshold);
     config.onChange(D.latencyMonitorThreshold, (v) => (this.thresholdMs = v));
-    this.loopDelay = monitorEventLoopDelay({ resolution: LOOP_TICK_MS });
-    this.loopDelay.enable();
+    setInterval(this.tick, LOOP_TICK_MS).unref();
   }
 
-  /** Called each second by the cron: folds the loop-delay histogram into the stats. */
+  private readonly tick = (): void => {
+    const now = performance.now();
+    const lateMs = now - this.lastTickMs - LOOP_TICK_MS;
+    this.lastTickMs = now;
+    if (lateMs > this.windowMaxMs) this.windowMaxMs = lateMs;
+  };
+
+  /** Called each second by the cron: folds the window's worst delay into the stats. */
   sampleEventLoop(): void {
-    const worstMs = Math.max(0, Math.round(this.loopDelay.max / 1e6) - LOOP_TICK_MS);
-    this.loopDelay.reset();
+    const worstMs = Math.round(this.windowMaxMs);
+    this.windowMaxMs = 0;
     if (worstMs > this.maxLoopDelayMs) this.maxLoopDelayMs = worstMs;
     this.add('eventloop', worstMs);
   }
 
-  /** CONFIG RESETSTAT: forget the worst delay and what the histogram saw so far. */
+  /** CONFIG RESETSTAT: forget the worst delay so far (a gap in flight still counts when it ends). */
   resetLoopDelay(): void {
-    this.loopDelay.reset();
+    this.windowMaxMs = 0;
     this.maxLoopDelayMs = 0;
   }
 
