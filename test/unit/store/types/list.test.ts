@@ -117,6 +117,77 @@ describe('ListValue', () => {
     expect(contents(l)).toEqual(model);
   });
 
+  test('random operations on a list of tens of thousands (a paged ring) match an array model', () => {
+    const rand = rng(11);
+    const l = new ListValue();
+    const model: string[] = [];
+    let counter = 0;
+    // expect() per step would dominate the run time: compare, and call it only on a mismatch.
+    const same = (got: unknown, want: unknown): void => {
+      if (got !== want) expect(got).toBe(want);
+    };
+    const step = (growth: number): void => {
+      const r = rand();
+      const v = String(counter++ % 7);
+      if (r < growth / 2) {
+        l.pushBack(v);
+        model.push(v);
+      } else if (r < growth) {
+        l.pushFront(v);
+        model.unshift(v);
+      } else if (r < growth + 0.1) {
+        same(l.popFront(), model.shift());
+      } else if (r < growth + 0.2) {
+        same(l.popBack(), model.pop());
+      } else if (r < growth + 0.22) {
+        const at = Math.floor(rand() * (model.length + 1));
+        l.insertAt(at, v);
+        model.splice(at, 0, v);
+      } else if (r < growth + 0.2201) {
+        const n = Math.floor(rand() * 3000);
+        if (rand() < 0.5) {
+          l.removeFront(n);
+          model.splice(0, n);
+        } else {
+          l.removeBack(n);
+          model.splice(Math.max(0, model.length - n), n);
+        }
+      } else if (r < growth + 0.2211) {
+        const limit = Math.floor(rand() * 50);
+        let removed = 0;
+        for (let i = 0; i < model.length; ) {
+          if (model[i] === v && (limit === 0 || removed < limit)) {
+            model.splice(i, 1);
+            removed++;
+          } else i++;
+        }
+        same(l.removeMatching(v, limit, false), removed);
+      } else if (model.length > 0) {
+        const i = Math.floor(rand() * model.length);
+        same(l.at(i), model[i]);
+        l.setAt(i, v);
+        model[i] = v;
+      }
+      same(l.size, model.length);
+    };
+    let largest = 0;
+    for (let i = 0; i < 35000; i++) {
+      step(0.8);
+      largest = Math.max(largest, model.length);
+      if (i % 10000 === 0) expect(contents(l)).toEqual(model);
+    }
+    expect(largest).toBeGreaterThan(3 * 4096);
+    expect(contents(l)).toEqual(model);
+    const copy = l.clone();
+    expect(contents(copy)).toEqual(model);
+    // Back down through release of pages and the return to one array, then up again.
+    while (model.length > 100) step(0.05);
+    expect(contents(l)).toEqual(model);
+    expect(contents(copy)).not.toEqual(model);
+    for (let i = 0; i < 8000; i++) step(0.8);
+    expect(contents(l)).toEqual(model);
+  });
+
   test('clone is independent', () => {
     const l = new ListValue();
     for (let i = 0; i < 50; i++) l.pushFront(String(i));
