@@ -164,12 +164,17 @@ class BlockingRegistry {
   private serveOne(b: Blocked, key: string): boolean {
     // A client on its way out must not take data with it.
     if ((b.client.flags & ClientFlag.CloseAsap) !== 0) return false;
+    // Serving finishes the blocked command: for active replication it is a write like any other.
+    const active = this.server.active;
+    if (active.isEnabled) active.commandStarted();
     try {
       return b.op.serve(b.client, key);
     } catch (e) {
       log.error({ client: b.client.id, err: e instanceof Error ? e.stack : String(e) }, 'Internal error while serving a blocked client');
       addError(b.client, 'ERR internal error while serving a blocked command');
       return true;
+    } finally {
+      if (active.isEnabled) active.commandEnded();
     }
   }
 

@@ -134,6 +134,17 @@ test('a write after merging a peer’s data is stamped when it is made, not when
   expect(await b.get('k')).toBe('from-a');
 });
 
+test('a blocked BLPOP served on one node replicates its pop to the other', async () => {
+  const { nodes, clients: [a, b] } = await mesh(2);
+  const waiter = nodes[0].client();
+  const popped = waiter.blpop('queue', 0);
+  await waitUntil(async () => infoField((await a.info('clients')) as string, 'blocked_clients') === '1', 5000, 'the BLPOP to block');
+  await a.rpush('queue', 'x', 'y');
+  expect(await popped).toEqual(['queue', 'x']);
+  await converged([a, b]);
+  expect(await b.lrange('queue', 0, -1)).toEqual(['y']);
+});
+
 test('a node that joins with its own data merges with the mesh instead of losing it', async () => {
   const portA = await freePort();
   const portB = await freePort();

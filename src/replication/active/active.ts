@@ -73,7 +73,7 @@ export class ActiveReplication {
     });
   }
 
-  /** The dispatcher brackets every command with these (only when active replication is on). */
+  /** The dispatcher brackets every command with these, and blocking every served blocked command (only when active replication is on). */
   commandStarted(): void {
     this.commandDepth++;
   }
