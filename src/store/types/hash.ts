@@ -2,8 +2,8 @@
  * The hash value (Redis's t_hash.c object layer). Fields and values are
  * latin1 strings (one char per byte, binary-safe).
  *
- *   fields: [f0, f1, f2, ...]     parallel slot arrays (paged: growing
- *   values: [v0, v1, v2, ...]     them never copies, see slot-array.ts)
+ *   fields: [f0, f1, f2, ...]     parallel slot arrays (paged past 4,096
+ *   values: [v0, v1, v2, ...]     fields, see slot-array.ts)
  *   index:  field → slot          (a Map: O(1) lookups, scan iterators that
  *                                  survive inserts and deletes)
  *
@@ -24,7 +24,7 @@
  */
 import type { Collection } from '../value';
 import { cloneIndex, shardWhenLarge, type MemberIndex } from '../sharded-map';
-import { SlotArray } from './slot-array';
+import { cloneSlots, popSlot, pushSlot, removeSlotAt, setSlot, slotAt, type Slots } from './slot-array';
 
 export interface ListpackLimits {
   /** hash-max-listpack-entries */
@@ -38,8 +38,8 @@ export const DEFAULT_HASH_LIMITS: Readonly<ListpackLimits> = { maxEntries: 512, 
 
 export class HashValue implements Collection {
   readonly type = 'hash';
-  private fields = new SlotArray<string>();
-  private values = new SlotArray<string>();
+  private fields: Slots<string> = [];
+  private values: Slots<string> = [];
   private index: MemberIndex<number> = new Map<string, number>();
   private isHashtable = false;
 
@@ -55,8 +55,8 @@ export class HashValue implements Collection {
 
   clone(): HashValue {
     const copy = new HashValue(this.limits);
-    copy.fields = this.fields.clone();
-    copy.values = this.values.clone();
+    copy.fields = cloneSlots(this.fields);
+    copy.values = cloneSlots(this.values);
     copy.index = cloneIndex(this.index);
     copy.isHashtable = this.isHashtable;
     return copy;
@@ -64,7 +64,7 @@ export class HashValue implements Collection {
 
   /** Field/value pairs: insertion order while listpack. */
   *entries(): IterableIterator<[string, string]> {
-    for (let i = 0; i < this.fields.length; i++) yield [this.fields.get(i), this.values.get(i)];
+    for (let i = 0; i < this.fields.length; i++) yield [slotAt(this.fields, i), slotAt(this.values, i)];
   }
 
   /**
@@ -77,7 +77,7 @@ export class HashValue implements Collection {
 
   get(field: string): string | undefined {
     const slot = this.index.get(field);
-    return slot === undefined ? undefined : this.values.get(slot);
+    return slot === undefined ? undefined : slotAt(this.values, slot);
   }
 
   has(field: string): boolean {
@@ -89,13 +89,13 @@ export class HashValue implements Collection {
     if (!this.isHashtable && (field.length > this.limits.maxValueBytes || value.length > this.limits.maxValueBytes)) this.isHashtable = true;
     const slot = this.index.get(field);
     if (slot !== undefined) {
-      this.values.set(slot, value);
+      setSlot(this.values, slot, value);
       return false;
     }
     this.index.set(field, this.fields.length);
     this.index = shardWhenLarge(this.index);
-    this.fields.push(field);
-    this.values.push(value);
+    this.fields = pushSlot(this.fields, field);
+    this.values = pushSlot(this.values, value);
     if (!this.isHashtable && this.fields.length > this.limits.maxEntries) this.isHashtable = true;
     return true;
   }
@@ -107,27 +107,27 @@ export class HashValue implements Collection {
     this.index.delete(field);
     const last = this.fields.length - 1;
     if (this.isHashtable) {
-      const lastField = this.fields.pop();
-      const lastValue = this.values.pop();
+      const lastField = popSlot(this.fields);
+      const lastValue = popSlot(this.values);
       if (slot !== last) {
-        this.fields.set(slot, lastField);
-        this.values.set(slot, lastValue);
+        setSlot(this.fields, slot, lastField);
+        setSlot(this.values, slot, lastValue);
         this.index.set(lastField, slot);
       }
       return true;
     }
-    this.fields.removeAt(slot);
-    this.values.removeAt(slot);
-    for (let i = slot; i < last; i++) this.index.set(this.fields.get(i), i);
+    removeSlotAt(this.fields, slot);
+    removeSlotAt(this.values, slot);
+    for (let i = slot; i < last; i++) this.index.set(slotAt(this.fields, i), i);
     return true;
   }
 
   /** The pair in slot 0 <= i < size (HRANDFIELD). */
   fieldAt(i: number): string {
-    return this.fields.get(i);
+    return slotAt(this.fields, i);
   }
 
   valueAt(i: number): string {
-    return this.values.get(i);
+    return slotAt(this.values, i);
   }
 }

@@ -13,11 +13,11 @@
  *              Inserts shift the array: O(N) for N <= the intset limit, the
  *              same cost Redis pays for intsetAdd.
  *
- *   hashtable  `slots` is an unordered paged array (slot-array.ts: growing
- *              it never copies the members) and `index` maps member → its
- *              slot. Removal swaps the last item into the hole, so add,
- *              delete, membership and random choice (SPOP, SRANDMEMBER) are
- *              all O(1). Iteration and SSCAN walk the Map, whose iterators
+ *   hashtable  `items` is an unordered array (paged past 4,096 members, so
+ *              growing never copies them all: slot-array.ts) and `index`
+ *              maps member → its slot. Removal swaps the last item into
+ *              the hole, so add, delete, membership and random choice (SPOP,
+ *              SRANDMEMBER) are all O(1). Iteration and SSCAN walk the Map, whose iterators
  *              survive concurrent inserts and deletes.
  *
  * Conversion is one-way, as in Redis: once a set is a hashtable it stays one
@@ -26,22 +26,20 @@
 import { parseI64 } from '../../common/numbers';
 import type { Collection } from '../value';
 import { cloneIndex, shardWhenLarge, type MemberIndex } from '../sharded-map';
-import { SlotArray } from './slot-array';
+import { cloneSlots, popSlot, pushSlot, setSlot, slotAt, type Slots } from './slot-array';
 
 /** set-max-intset-entries default (Redis 7.0). */
 export const SET_MAX_INTSET_ENTRIES = 512;
 
 export class SetValue implements Collection {
   readonly type = 'set';
-  /** The members while intset, sorted numerically; emptied when the set becomes a hashtable. */
-  private items: string[] = [];
-  /** The members once hashtable, in slot order; null while intset. */
-  private slots: SlotArray<string> | null = null;
-  /** member → slot; null while the set is an intset. */
+  /** Members; sorted numerically while intset (a plain array then), slot order once hashtable. */
+  private items: Slots<string> = [];
+  /** member → slot in items; null while the set is an intset. */
   private index: MemberIndex<number> | null = null;
 
   get size(): number {
-    return this.slots === null ? this.items.length : this.slots.length;
+    return this.items.length;
   }
 
   get isIntset(): boolean {
@@ -54,8 +52,7 @@ export class SetValue implements Collection {
 
   clone(): SetValue {
     const copy = new SetValue();
-    copy.items = this.items.slice();
-    copy.slots = this.slots === null ? null : this.slots.clone();
+    copy.items = cloneSlots(this.items);
     copy.index = this.index === null ? null : cloneIndex(this.index);
     return copy;
   }
@@ -66,7 +63,7 @@ export class SetValue implements Collection {
    * it between calls.
    */
   *members(): IterableIterator<string> {
-    if (this.index === null) yield* this.items;
+    if (this.index === null) yield* this.items as string[];
     else yield* this.index.keys();
   }
 
@@ -77,7 +74,7 @@ export class SetValue implements Collection {
       this.convertToHashtable();
       return this.addToHashtable(m);
     }
-    const items = this.items;
+    const items = this.items as string[];
     const at = findSlot(items, m);
     if (at < items.length && items[at] === m) return false;
     items.splice(at, 0, m);
@@ -87,7 +84,7 @@ export class SetValue implements Collection {
 
   has(m: string): boolean {
     if (this.index !== null) return this.index.has(m);
-    const items = this.items;
+    const items = this.items as string[];
     if (items.length === 0 || parseI64(m) === null) return false;
     const at = findSlot(items, m);
     return at < items.length && items[at] === m;
@@ -96,7 +93,7 @@ export class SetValue implements Collection {
   delete(m: string): boolean {
     const index = this.index;
     if (index === null) {
-      const items = this.items;
+      const items = this.items as string[];
       if (items.length === 0 || parseI64(m) === null) return false;
       const at = findSlot(items, m);
       if (at >= items.length || items[at] !== m) return false;
@@ -106,10 +103,10 @@ export class SetValue implements Collection {
     const slot = index.get(m);
     if (slot === undefined) return false;
     index.delete(m);
-    const slots = this.slots!;
-    const last = slots.pop();
-    if (slot < slots.length) {
-      slots.set(slot, last);
+    const items = this.items;
+    const last = popSlot(items);
+    if (slot < items.length) {
+      setSlot(items, slot, last);
       index.set(last, slot);
     }
     return true;
@@ -117,32 +114,29 @@ export class SetValue implements Collection {
 
   /** A uniformly random member; the set must not be empty. O(1). */
   randomMember(): string {
-    return this.memberAt(Math.floor(Math.random() * this.size));
+    return slotAt(this.items, Math.floor(Math.random() * this.items.length));
   }
 
   /** Member at a slot (0 <= i < size), for sampling without repeats. */
   memberAt(i: number): string {
-    return this.slots === null ? this.items[i] : this.slots.get(i);
+    return slotAt(this.items, i);
   }
 
   private addToHashtable(m: string): boolean {
     const index = this.index!;
     if (index.has(m)) return false;
-    const slots = this.slots!;
-    index.set(m, slots.length);
+    index.set(m, this.items.length);
     this.index = shardWhenLarge(index);
-    slots.push(m);
+    this.items = pushSlot(this.items, m);
     return true;
   }
 
   /** setTypeConvert: the slot order starts as the intset's ascending order. */
   private convertToHashtable(): void {
     const index = new Map<string, number>();
-    const items = this.items;
+    const items = this.items as string[];
     for (let i = 0; i < items.length; i++) index.set(items[i], i);
     this.index = index;
-    this.slots = SlotArray.from(items);
-    this.items = [];
   }
 }
 

@@ -1,14 +1,18 @@
 /**
- * An array of slots kept in fixed-size pages, for the member slots of sets
- * and hashes (O(1) access by position for random picks and swap-removes).
+ * The member slots of sets and hashes (O(1) access by position for random
+ * picks and swap-removes): a plain array while they fit in one page, a
+ * SlotArray of fixed-size pages past that.
  *
- * Why not one JS array: V8 grows an array by reallocating it 1.5x larger and
- * copying every element in one go, so the SADD that took a set past ~900k
- * members spent 9.4 ms copying (node 20 here), a stall for every client. A
- * page is allocated when the last one is full and dropped when emptied;
- * nothing is ever copied as the array grows.
+ * Why pages: V8 grows an array by reallocating it 1.5x larger and copying
+ * every element in one go, so the SADD that took a set past ~900k members
+ * spent 9.4 ms copying (node 20 here), a stall for every client. A page is
+ * allocated when the last one is full and dropped when emptied; nothing is
+ * ever copied as the array grows.
  *
  *   pages: [ 0 .. 4095 ][ 4096 .. 8191 ] ... [ .. length-1 | unused ]
+ *
+ * Why a plain array first: the SlotArray object, its page list and first
+ * page cost ~220 bytes more than one array, +60% for a 5-field hash.
  */
 
 const PAGE_BITS = 12;
@@ -70,4 +74,37 @@ export class SlotArray<T> {
   *[Symbol.iterator](): IterableIterator<T> {
     for (const page of this.pages) yield* page;
   }
+}
+
+/** A set's or hash's slots: see the header. */
+export type Slots<T> = T[] | SlotArray<T>;
+
+export function slotAt<T>(slots: Slots<T>, i: number): T {
+  return Array.isArray(slots) ? slots[i] : slots.get(i);
+}
+
+export function setSlot<T>(slots: Slots<T>, i: number, value: T): void {
+  if (Array.isArray(slots)) slots[i] = value;
+  else slots.set(i, value);
+}
+
+/** Appends a slot; returns the slots to keep (past one page a plain array becomes paged). */
+export function pushSlot<T>(slots: Slots<T>, value: T): Slots<T> {
+  slots.push(value);
+  return Array.isArray(slots) && slots.length > PAGE_SIZE ? SlotArray.from(slots) : slots;
+}
+
+/** Removes and returns the last slot; there must be one. */
+export function popSlot<T>(slots: Slots<T>): T {
+  return Array.isArray(slots) ? (slots.pop() as T) : slots.pop();
+}
+
+/** Removes slot i, keeping the order of the rest. */
+export function removeSlotAt<T>(slots: Slots<T>, i: number): void {
+  if (Array.isArray(slots)) slots.splice(i, 1);
+  else slots.removeAt(i);
+}
+
+export function cloneSlots<T>(slots: Slots<T>): Slots<T> {
+  return Array.isArray(slots) ? slots.slice() : slots.clone();
 }

@@ -1,4 +1,4 @@
-import { SlotArray } from '../../../../src/store/types/slot-array';
+import { SlotArray, cloneSlots, popSlot, pushSlot, removeSlotAt, setSlot, slotAt, type Slots } from '../../../../src/store/types/slot-array';
 
 /** A small deterministic generator, so a failure replays. */
 function rng(seed: number): () => number {
@@ -69,4 +69,28 @@ test('from and clone copy: changing the copy leaves the original alone', () => {
   expectSame(slots, model);
   expect(copy.length).toBe(model.length);
   expect(copy.get(4999)).toBe(-1);
+});
+
+test('slots stay a plain array up to one page, then become paged, and keep their contents', () => {
+  let slots: Slots<number> = [];
+  const model: number[] = [];
+  for (let i = 0; i < 4096; i++) {
+    slots = pushSlot(slots, i);
+    model.push(i);
+  }
+  expect(Array.isArray(slots)).toBe(true);
+  const small = cloneSlots(slots);
+  slots = pushSlot(slots, 4096);
+  model.push(4096);
+  expect(slots).toBeInstanceOf(SlotArray);
+  expect(Array.isArray(small)).toBe(true);
+  setSlot(slots, 10, -10);
+  model[10] = -10;
+  removeSlotAt(slots, 3);
+  model.splice(3, 1);
+  expect(popSlot(slots)).toBe(model.pop());
+  for (let i = 0; i < model.length; i += 37) expect(slotAt(slots, i)).toBe(model[i]);
+  expect([...slots]).toEqual(model);
+  expect(small.length).toBe(4096);
+  expect(slotAt(small, 10)).toBe(10);
 });
