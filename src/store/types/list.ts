@@ -37,8 +37,12 @@ type Page = (string | undefined)[];
 
 export class ListValue implements Collection {
   readonly type = 'list';
-  /** One array of `capacity` positions while capacity <= PAGE_SIZE; else pages, null where released. */
-  private pages: (Page | null)[];
+  /**
+   * While capacity <= PAGE_SIZE the ring itself (one array, as a small list
+   * must stay small: a page list around it cost 56 bytes a list, +34% for
+   * five elements); past that its pages, null where released. `isPaged` says which.
+   */
+  private store: Page | (Page | null)[];
   /** capacity - 1 */
   private mask: number;
   private head = 0;
@@ -46,7 +50,7 @@ export class ListValue implements Collection {
 
   constructor(capacity = MIN_CAPACITY) {
     const cap = capacityFor(capacity);
-    this.pages = cap <= PAGE_SIZE ? [new Array<string | undefined>(cap)] : new Array<Page | null>(cap >>> PAGE_BITS).fill(null);
+    this.store = cap <= PAGE_SIZE ? new Array<string | undefined>(cap) : new Array<Page | null>(cap >>> PAGE_BITS).fill(null);
     this.mask = cap - 1;
   }
 
@@ -198,38 +202,53 @@ export class ListValue implements Collection {
     return removed;
   }
 
+  private get isPaged(): boolean {
+    return this.mask >= PAGE_SIZE;
+  }
+
   private get(pos: number): string | undefined {
-    return (this.pages[pos >>> PAGE_BITS] as Page)[pos & PAGE_MASK];
+    if (!this.isPaged) return (this.store as Page)[pos];
+    return ((this.store as (Page | null)[])[pos >>> PAGE_BITS] as Page)[pos & PAGE_MASK];
   }
 
   private put(pos: number, v: string | undefined): void {
+    if (!this.isPaged) {
+      (this.store as Page)[pos] = v;
+      return;
+    }
+    const pages = this.store as (Page | null)[];
     const p = pos >>> PAGE_BITS;
-    let page = this.pages[p];
-    if (page === null) page = this.pages[p] = new Array<string | undefined>(PAGE_SIZE);
+    let page = pages[p];
+    if (page === null) page = pages[p] = new Array<string | undefined>(PAGE_SIZE);
     page[pos & PAGE_MASK] = v;
   }
 
   /** Drops the reference a position holds, so the element can be collected. */
   private clearAt(pos: number): void {
-    const page = this.pages[pos >>> PAGE_BITS];
+    if (!this.isPaged) {
+      (this.store as Page)[pos] = undefined;
+      return;
+    }
+    const page = (this.store as (Page | null)[])[pos >>> PAGE_BITS];
     if (page !== null) page[pos & PAGE_MASK] = undefined;
   }
 
   /** A page of a paged ring holding no element any more is released (allocated again when written). */
   private releaseIfFree(p: number): void {
-    if (this.mask < PAGE_SIZE) return;
+    if (!this.isPaged) return;
     // Where the page starts, counted from the head: free when all of it lies past the last element.
     const fromHead = ((p << PAGE_BITS) - this.head) & this.mask;
-    if (fromHead >= this.length && fromHead + PAGE_SIZE <= this.mask + 1) this.pages[p] = null;
+    if (fromHead >= this.length && fromHead + PAGE_SIZE <= this.mask + 1) (this.store as (Page | null)[])[p] = null;
   }
 
   private releaseFreePages(): void {
-    if (this.mask < PAGE_SIZE) return;
-    for (let p = 0; p < this.pages.length; p++) if (this.pages[p] !== null) this.releaseIfFree(p);
+    if (!this.isPaged) return;
+    const pages = this.store as (Page | null)[];
+    for (let p = 0; p < pages.length; p++) if (pages[p] !== null) this.releaseIfFree(p);
   }
 
   private clear(): void {
-    this.pages = [new Array<string | undefined>(MIN_CAPACITY)];
+    this.store = new Array<string | undefined>(MIN_CAPACITY);
     this.mask = MIN_CAPACITY - 1;
     this.head = 0;
     this.length = 0;
@@ -249,7 +268,8 @@ export class ListValue implements Collection {
     const cap = this.mask + 1;
     if (cap < PAGE_SIZE) return this.relayout(cap * 2);
     const n = cap >>> PAGE_BITS;
-    const old = this.pages;
+    // At exactly one page the ring is still one array: it becomes the first page.
+    const old = cap === PAGE_SIZE ? [this.store as Page] : (this.store as (Page | null)[]);
     const next = new Array<Page | null>(2 * n).fill(null);
     const headPage = this.head >>> PAGE_BITS;
     const headOffset = this.head & PAGE_MASK;
@@ -268,7 +288,7 @@ export class ListValue implements Collection {
       }
       next[n + headPage] = moved;
     }
-    this.pages = next;
+    this.store = next;
     this.mask = 2 * cap - 1;
   }
 
@@ -276,7 +296,7 @@ export class ListValue implements Collection {
   private relayout(capacity: number): void {
     const next = new Array<string | undefined>(capacity);
     for (let i = 0; i < this.length; i++) next[i] = this.get((this.head + i) & this.mask);
-    this.pages = [next];
+    this.store = next;
     this.mask = capacity - 1;
     this.head = 0;
   }
