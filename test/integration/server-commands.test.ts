@@ -345,12 +345,16 @@ describe('server commands behaviour', () => {
   test('DEBUG SLEEP stalls the server for that long', async () => {
     const r = s.client();
     const other = s.client();
-    await other.ping();
+    // Both connected first: a command on a connection still being set up is sent later.
+    await Promise.all([r.ping(), other.ping()]);
+    const sleeping = r.call('DEBUG', 'SLEEP', '0.6');
+    // Two connections' requests sent back to back may be read in either order:
+    // let the server start sleeping first, then see another client wait for it.
+    await new Promise((res) => setTimeout(res, 100));
     const t0 = Date.now();
-    const sleeping = r.call('DEBUG', 'SLEEP', '0.3');
     const pong = await other.ping();
     expect(pong).toBe('PONG');
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
     expect(await sleeping).toBe('OK');
   });
 
