@@ -21,6 +21,7 @@ import { resolve } from 'node:path';
 import { D } from '../config/directives';
 import { log } from '../log';
 import type { Server } from '../server/server';
+import { isCurrentKept } from '../replication/active/last-writer-wins';
 import type { Db } from '../store/db';
 import type { RedisValue } from '../store/value';
 import { RdbLoadTarget, RdbReader, ReadStatus } from './rdb-reader';
@@ -73,15 +74,16 @@ class KeyspaceLoadTarget implements RdbLoadTarget {
 
   /**
    * KeyDB's dbMerge (replace mode): a missing key is inserted; an existing
-   * one is replaced only when its stamp is not newer than the incoming one
-   * (a tie goes to the incoming value). A key without a stamp in the file
+   * one is replaced unless last-writer-wins keeps it (a newer stamp; on a tie
+   * between two strings, the greater). A key without a stamp in the file
    * counts as newest, as KeyDB reads the missing stamp as the maximum; a
    * local key without one counts as oldest. The dataset is live, so this
    * goes through the Db methods (WATCH, snapshot copy-on-write). Duplicates
    * inside the file cannot be told from local keys here: the last one wins.
    */
   private mergeKey(db: Db, key: string, value: RedisValue, expireAtMs: number, mvcc: number): boolean {
-    if (db.dict.has(key) && mvcc !== -1 && (db.keyTimestamps.get(key) ?? -1) > mvcc) return true;
+    const currentStamp = db.keyTimestamps.get(key);
+    if (mvcc !== -1 && currentStamp !== undefined && db.dict.has(key) && isCurrentKept(currentStamp, db.dict.get(key), mvcc, value)) return true;
     db.setKey(key, value);
     if (expireAtMs !== -1) db.setExpire(key, expireAtMs);
     if (mvcc !== -1) db.keyTimestamps.set(key, mvcc);

@@ -5,6 +5,7 @@
  * expiry, read-only leaf replicas of two masters, and convergence after a
  * partition heals.
  */
+import { createServer, Server as NetServer } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import Redis from 'ioredis';
 import { closeClients, startServer, RunningServer } from '../helpers/server';
@@ -143,6 +144,78 @@ test('a blocked BLPOP served on one node replicates its pop to the other', async
   expect(await popped).toEqual(['queue', 'x']);
   await converged([a, b]);
   expect(await b.lrange('queue', 0, -1)).toEqual(['y']);
+});
+
+/** `*N $len arg ...` for a command. */
+function resp(args: (string | Buffer)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+  for (const a of args) {
+    const b = Buffer.isBuffer(a) ? a : Buffer.from(a, 'latin1');
+    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * A stand-in active master: answers the replica's handshake, sends an empty
+ * RDB (checksum disabled), then the given stream, and stays silent after
+ * (a master never answers REPLCONF ACK).
+ */
+async function fakeActiveMaster(stream: Buffer): Promise<{ port: number; server: NetServer }> {
+  const server = createServer((sock) => {
+    let pending = '';
+    let synced = false;
+    sock.on('error', () => undefined);
+    sock.on('data', (d) => {
+      if (synced) return;
+      pending += d.toString('latin1');
+      // Requests are RESP arrays of bulks; answer each in order.
+      for (let m = /^\*(\d+)\r\n/.exec(pending); m !== null; m = /^\*(\d+)\r\n/.exec(pending)) {
+        let at = m[0].length;
+        const argv: string[] = [];
+        for (let i = 0; i < Number(m[1]); i++) {
+          const len = /^\$(\d+)\r\n/.exec(pending.slice(at));
+          if (len === null || pending.length < at + len[0].length + Number(len[1]) + 2) return;
+          argv.push(pending.slice(at + len[0].length, at + len[0].length + Number(len[1])));
+          at += len[0].length + Number(len[1]) + 2;
+        }
+        pending = pending.slice(at);
+        const name = argv[0].toUpperCase();
+        if (name === 'PING') sock.write('+PONG\r\n');
+        else if (name !== 'PSYNC') sock.write('+OK\r\n');
+        else {
+          const rdb = Buffer.concat([Buffer.from('REDIS0009'), Buffer.from([0xff]), Buffer.alloc(8)]);
+          sock.write(Buffer.concat([Buffer.from(`+FULLRESYNC ${'f'.repeat(40)} 0\r\n$${rdb.length}\r\n`), rdb, stream]));
+          synced = true;
+          return;
+        }
+      }
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((res) => server.listen(port, '127.0.0.1', res));
+  return { port, server };
+}
+
+test('two peers’ writes with the same stamp leave every node with the same value, whatever their order', async () => {
+  // Two nodes' first writes of one millisecond get the same stamp; each node then sees the pair in the other order.
+  const stamp = String(Date.now() * 1024);
+  const frame = (uuid: string, value: string) => resp(['RREPLAY', uuid, resp(['SET', 'k', value]), '0', stamp]);
+  const fromA = frame('aaaaaaaa-0000-4000-8000-000000000001', 'value-a');
+  const fromB = frame('bbbbbbbb-0000-4000-8000-000000000002', 'value-b');
+  const masters = await Promise.all([fakeActiveMaster(Buffer.concat([fromA, fromB])), fakeActiveMaster(Buffer.concat([fromB, fromA]))]);
+  try {
+    const nodes = await Promise.all(masters.map((m) => startServer([...ACTIVE, '--replicaof', '127.0.0.1', String(m.port)])));
+    running.push(...nodes);
+    const streamBytes = fromA.length + fromB.length;
+    for (const node of nodes) {
+      const c = node.client();
+      await waitUntil(async () => Number(infoField((await c.info('replication')) as string, 'slave_repl_offset')) >= streamBytes, 10000, 'both writes applied');
+      expect(await c.get('k')).toBe('value-b');
+    }
+  } finally {
+    for (const m of masters) m.server.close();
+  }
 });
 
 test('a node that joins with its own data merges with the mesh instead of losing it', async () => {

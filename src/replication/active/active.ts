@@ -29,10 +29,28 @@ import { RequestParser } from '../../protocol/request-parser';
 import { Client, ClientFlag } from '../../server/client';
 import type { Server } from '../../server/server';
 import type { Db } from '../../store/db';
+import { isCurrentKept } from './last-writer-wins';
 import { MvccClock } from './mvcc-clock';
 
 /** Commands whose effect on their keys does not depend on the keys' old values. */
 const VALUE_REPLACING = new Set(['set', 'setex', 'psetex', 'getset', 'mset', 'msetnx', 'setnx', 'del', 'unlink', 'getdel', 'rename', 'renamenx', 'copy', 'restore']);
+
+/** The string a value-replacing command writes to the key at argv[i], when it names one. */
+function writtenValue(name: string, argv: string[], i: number): string | undefined {
+  switch (name) {
+    case 'set':
+    case 'setnx':
+    case 'getset':
+    case 'mset':
+    case 'msetnx':
+      return argv[i + 1];
+    case 'setex':
+    case 'psetex':
+      return argv[i + 2];
+    default:
+      return undefined;
+  }
+}
 
 interface Origin {
   highest: number;
@@ -50,8 +68,8 @@ export class ActiveReplication {
    * command (an RDB merge, an eviction, an expiry) takes no stamp here: a
    * stamp taken then and never consumed went to the next command instead,
    * so two nodes that merged each other's data in the same millisecond
-   * could give their next writes the same stamp, and with ties going to
-   * the incoming write they swapped values and never converged.
+   * could give their next writes the same stamp, and with ties then going
+   * to the incoming write they swapped values and never converged.
    */
   private commandDepth = 0;
   private readonly origins = new Map<string, Origin>();
@@ -140,7 +158,7 @@ export class ActiveReplication {
     return null;
   }
 
-  /** Last-writer-wins for value-replacing commands: every key already has a newer write. */
+  /** Last-writer-wins for value-replacing commands: every key keeps its current value (see last-writer-wins.ts). */
   private isOlderThanItsKeys(argv: string[], db: Db, stamp: number): boolean {
     const cmd = lookupCommand(argv[0]);
     if (cmd === undefined || !VALUE_REPLACING.has(cmd.name)) return false;
@@ -149,7 +167,7 @@ export class ActiveReplication {
     const end = last < 0 ? argv.length + last : last;
     for (let i = first; i <= end && i < argv.length; i += step) {
       const current = db.keyTimestamps.get(argv[i]);
-      if (current === undefined || current <= stamp) return false;
+      if (current === undefined || !isCurrentKept(current, db.dict.get(argv[i]), stamp, writtenValue(cmd.name, argv, i))) return false;
     }
     return true;
   }

@@ -96,7 +96,7 @@ test('a failed full sync leaves an empty dataset, not half of it', async () => {
   expect(server.keyspace.totalKeys()).toBe(0);
 });
 
-test('merge (KeyDB active replica): newer stamp wins per key, ties and unstamped keys go to the file', async () => {
+test('merge (KeyDB active replica): newer stamp wins per key, a tie keeps the greater string, unstamped keys go to the file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kts-load-'));
   const server = newServer(dir);
   const p = installPersistence(server);
@@ -108,6 +108,7 @@ test('merge (KeyDB active replica): newer stamp wins per key, ties and unstamped
   local('local-newer', 'local', 200);
   local('file-newer', 'local', 100);
   local('tie', 'local', 150);
+  local('tie-file-greater', 'a-local', 150);
   local('unstamped-local', 'local', null);
   local('unstamped-file', 'local', 500);
   local('only-local', 'kept', 1);
@@ -117,6 +118,7 @@ test('merge (KeyDB active replica): newer stamp wins per key, ties and unstamped
     { key: 'local-newer', value: 'file', mvcc: 100 },
     { key: 'file-newer', value: 'file', mvcc: 200 },
     { key: 'tie', value: 'file', mvcc: 150 },
+    { key: 'tie-file-greater', value: 'b-file', mvcc: 150 },
     { key: 'unstamped-local', value: 'file', mvcc: 1 },
     { key: 'only-file', value: 'new', mvcc: 7 },
   ]);
@@ -130,7 +132,9 @@ test('merge (KeyDB active replica): newer stamp wins per key, ties and unstamped
   expect(v('file-newer')).toBe('file');
   expect(db.expires.has('file-newer')).toBe(false); // replaced value, replaced TTL
   expect(db.keyTimestamps.get('file-newer')).toBe(200);
-  expect(v('tie')).toBe('file');
+  // Equal stamps: both nodes must pick the same value, so the greater string stays (last-writer-wins.ts).
+  expect(v('tie')).toBe('local');
+  expect(v('tie-file-greater')).toBe('b-file');
   expect(v('unstamped-local')).toBe('file');
   expect(v('unstamped-file')).toBe('file');
   expect(db.keyTimestamps.has('unstamped-file')).toBe(false);
