@@ -27,11 +27,9 @@
  * listpack encoding for small lists arrived in 7.2), so encoding() does too.
  */
 import type { Collection } from '../value';
+import { PAGE_BITS, PAGE_MASK, PAGE_SIZE } from './slot-array';
 
 const MIN_CAPACITY = 8;
-const PAGE_BITS = 12;
-const PAGE_SIZE = 1 << PAGE_BITS;
-const PAGE_MASK = PAGE_SIZE - 1;
 
 type Page = (string | undefined)[];
 

@@ -15,9 +15,10 @@
  * page cost ~220 bytes more than one array, +60% for a 5-field hash.
  */
 
-const PAGE_BITS = 12;
-const PAGE_SIZE = 1 << PAGE_BITS;
-const PAGE_MASK = PAGE_SIZE - 1;
+/** Page geometry, shared with the paged list ring (list.ts). */
+export const PAGE_BITS = 12;
+export const PAGE_SIZE = 1 << PAGE_BITS;
+export const PAGE_MASK = PAGE_SIZE - 1;
 
 export class SlotArray<T> {
   private pages: T[][] = [];
