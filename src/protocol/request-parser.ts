@@ -52,6 +52,8 @@ export interface ParserLimits {
 export class RequestParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
+  /** Bytes of buf that are input: buf may be a longer buffer the caller reuses. */
+  private end = 0;
   /** Elements still expected in the current multibulk; 0 when between requests. */
   private argsLeft = 0;
   private args: string[] = NO_ARGS;
@@ -75,24 +77,51 @@ export class RequestParser {
 
   constructor(readonly limits: ParserLimits) {}
 
-  feed(chunk: Buffer): void {
+  /**
+   * Takes bytes [0, length) of chunk. The parser may keep chunk until
+   * releaseInput() is called; a caller that reuses its buffer must call it
+   * before the next read (the socket's shared read buffer does).
+   */
+  feed(chunk: Buffer, length = chunk.length): void {
     if (this.big !== null) {
-      const take = Math.min(this.bigTarget - this.bigFilled, chunk.length);
+      const take = Math.min(this.bigTarget - this.bigFilled, length);
       this.appendBig(chunk, 0, take);
-      chunk = chunk.subarray(take);
-      if (chunk.length === 0) return;
+      if (take === length) return;
+      chunk = chunk.subarray(take, length);
+      length = chunk.length;
     }
-    if (this.pos >= this.buf.length) {
+    if (this.pos >= this.end) {
       this.buf = chunk;
+      this.end = length;
     } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.buf = Buffer.concat([this.buf.subarray(this.pos, this.end), chunk.subarray(0, length)]);
+      this.end = this.buf.length;
     }
     this.pos = 0;
   }
 
+  /**
+   * Copies the bytes not parsed yet out of the buffer last fed, so its owner
+   * may reuse it. Reads need no copy of their own this way: at -P 1 a read
+   * is almost always parsed whole before its handler returns.
+   */
+  releaseInput(): void {
+    if (this.pos >= this.end) {
+      this.buf = EMPTY;
+      this.pos = 0;
+      this.end = 0;
+      return;
+    }
+    const rest = Buffer.allocUnsafe(this.end - this.pos);
+    this.buf.copy(rest, 0, this.pos, this.end);
+    this.buf = rest;
+    this.pos = 0;
+    this.end = rest.length;
+  }
+
   /** Bytes received but not yet turned into a command (qbuf in CLIENT LIST). */
   get bufferedBytes(): number {
-    return this.buf.length - this.pos + (this.big !== null ? this.bigFilled : 0);
+    return this.end - this.pos + (this.big !== null ? this.bigFilled : 0);
   }
 
   /**
@@ -115,7 +144,7 @@ export class RequestParser {
 
   /** Allocated query-buffer memory. */
   get allocatedBytes(): number {
-    return this.buf.length + (this.big !== null ? this.big.length : 0);
+    return this.end + (this.big !== null ? this.big.length : 0);
   }
 
   /** Returns the next complete request, or null when more bytes are needed or on error. */
@@ -123,9 +152,10 @@ export class RequestParser {
     for (;;) {
       if (this.error !== null) return null;
       if (this.argsLeft === 0 && this.big === null) {
-        if (this.pos >= this.buf.length) {
+        if (this.pos >= this.end) {
           this.buf = EMPTY;
           this.pos = 0;
+          this.end = 0;
           return null;
         }
         if (this.buf[this.pos] !== 42 /* '*' */) {
@@ -161,9 +191,10 @@ export class RequestParser {
   }
 
   private parseInline(): string[] | null {
-    const nl = this.buf.indexOf(10, this.pos);
+    const found = this.buf.indexOf(10, this.pos);
+    const nl = found < this.end ? found : -1;
     if (nl < 0) {
-      if (this.buf.length - this.pos > INLINE_MAX_BYTES) this.fail('too big inline request');
+      if (this.end - this.pos > INLINE_MAX_BYTES) this.fail('too big inline request');
       return null;
     }
     let end = nl;
@@ -178,9 +209,9 @@ export class RequestParser {
 
   /** Reads `*<count>\r\n`; false when incomplete or invalid. */
   private parseCount(): boolean {
-    const cr = findCr(this.buf, this.pos);
-    if (cr < 0 || cr + 1 >= this.buf.length) {
-      if (this.buf.length - this.pos > INLINE_MAX_BYTES) this.fail('too big mbulk count string');
+    const cr = findCr(this.buf, this.pos, this.end);
+    if (cr < 0 || cr + 1 >= this.end) {
+      if (this.end - this.pos > INLINE_MAX_BYTES) this.fail('too big mbulk count string');
       return false;
     }
     const n = parseDecimal(this.buf, this.pos + 1, cr);
@@ -239,15 +270,15 @@ export class RequestParser {
         continue;
       }
       if (this.bulkLen < 0) {
-        if (this.pos >= this.buf.length) return false;
+        if (this.pos >= this.end) return false;
         const c = this.buf[this.pos];
         if (c !== 36 /* '$' */) {
           this.fail(`expected '$', got '${String.fromCharCode(c)}'`);
           return false;
         }
-        const cr = findCr(this.buf, this.pos);
-        if (cr < 0 || cr + 1 >= this.buf.length) {
-          if (this.buf.length - this.pos > INLINE_MAX_BYTES) this.fail('too big bulk count string');
+        const cr = findCr(this.buf, this.pos, this.end);
+        if (cr < 0 || cr + 1 >= this.end) {
+          if (this.end - this.pos > INLINE_MAX_BYTES) this.fail('too big bulk count string');
           return false;
         }
         const n = parseDecimal(this.buf, this.pos + 1, cr);
@@ -262,17 +293,17 @@ export class RequestParser {
         this.frameBytes += cr + 2 - this.pos + n + 2;
         this.pos = cr + 2;
         this.bulkLen = n;
-        if (n >= BIG_ARG_BYTES && this.buf.length - this.pos < n + 2) {
+        if (n >= BIG_ARG_BYTES && this.end - this.pos < n + 2) {
           // Assemble a large value in one buffer: each later chunk is copied once.
           this.bigTarget = n + 2;
           this.big = Buffer.allocUnsafe(Math.min(this.bigTarget, BIG_ARG_FIRST_ALLOC));
           this.bigFilled = 0;
-          this.appendBig(this.buf, this.pos, this.buf.length);
-          this.pos = this.buf.length;
+          this.appendBig(this.buf, this.pos, this.end);
+          this.pos = this.end;
           continue;
         }
       }
-      if (this.buf.length - this.pos < this.bulkLen + 2) return false;
+      if (this.end - this.pos < this.bulkLen + 2) return false;
       this.addArg(this.argCount === 0 ? this.commandName(this.pos, this.bulkLen) : latin1String(this.buf, this.pos, this.pos + this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
@@ -287,10 +318,12 @@ export class RequestParser {
  * a JS scan finds their end faster than a call into native indexOf; longer
  * (malformed) lines fall back to it.
  */
-function findCr(buf: Buffer, from: number): number {
-  const end = Math.min(buf.length, from + 24);
+function findCr(buf: Buffer, from: number, to: number): number {
+  const end = Math.min(to, from + 24);
   for (let i = from; i < end; i++) if (buf[i] === 13) return i;
-  return end < buf.length ? buf.indexOf(13, end) : -1;
+  if (end >= to) return -1;
+  const cr = buf.indexOf(13, end);
+  return cr < to ? cr : -1;
 }
 
 /**

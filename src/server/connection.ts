@@ -13,8 +13,11 @@ import { adoptHandle } from './handle-connection';
 import { StreamConnection } from './stream-connection';
 
 export interface ConnectionHandlers {
-  /** Bytes received; the chunk is the caller's to keep. */
-  onData(chunk: Buffer): void;
+  /**
+   * Bytes [0, length) of chunk were received. The chunk is lent for the call
+   * only: the handle path reads every socket into one shared buffer.
+   */
+  onData(chunk: Buffer, length: number): void;
   /** Called once, when the connection is gone (either side closed it, or an error). */
   onClose(): void;
 }

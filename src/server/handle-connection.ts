@@ -8,9 +8,9 @@
  * per request 6.1-9.0 us through net.Socket, 3.5-3.8 us on the handle
  * (Redis: 1.7-2.2 us), throughput 0.58-0.69x -> 0.86-0.87x of Redis.
  *
- * How: the handle reads into one shared buffer (`useUserBuffer`) and each
- * read is copied into a chunk of its own, since the parser keeps a chunk
- * past the read (a partial request, or input behind a blocked command).
+ * How: the handle reads into one shared buffer (`useUserBuffer`), lent to
+ * the handler for the call: the parser copies out only what it has not
+ * parsed by then (a partial request, or input behind a blocked command).
  * Writes go to the handle's writeBuffer/writev with a WriteWrap request;
  * libuv tries the write at once, and only a write the kernel did not take
  * whole stays queued (counted in unsentBytes until its completion callback).
@@ -81,7 +81,7 @@ function loadBinding(): StreamWrapBinding | null {
 const binding = loadBinding();
 const UV_EOF = -4095;
 const NO_BLOCKS: Buffer[] = [];
-/** Every handle reads into this; the bytes are copied out before the next read can happen. */
+/** Every handle reads into this; whatever is kept of a read is copied out before the next one. */
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
 /** Takes the libuv handle of a paused, just-accepted socket; null when the handle path is unavailable. */
@@ -149,9 +149,7 @@ export class HandleConnection implements Connection {
     const n = this.b.streamBaseState[this.b.kReadBytesOrError];
     if (n > 0) {
       if (this.isEnding) return;
-      const chunk = Buffer.allocUnsafe(n);
-      readBuffer.copy(chunk, 0, 0, n);
-      this.handlers.onData(chunk);
+      this.handlers.onData(readBuffer, n);
       return;
     }
     if (n === 0) return;

@@ -227,22 +227,26 @@ export class Server {
     const conn = openConnection(socket);
     const c = new Client(this.allocateClientId(), this, conn);
     this.clients.set(c.id, c);
-    conn.start({ onData: (chunk) => this.onData(c, chunk), onClose: () => this.unlinkClient(c) });
+    conn.start({ onData: (chunk, length) => this.onData(c, chunk, length), onClose: () => this.unlinkClient(c) });
   }
 
-  private onData(c: Client, chunk: Buffer): void {
-    this.stats.totalNetInputBytes += chunk.length;
+  /** Input from a client's socket; `chunk` is only valid during the call (connection.ts). */
+  private onData(c: Client, chunk: Buffer, length: number): void {
+    this.stats.totalNetInputBytes += length;
     if (c.turnInputBytes === 0) this.countInputTurn(c);
-    c.turnInputBytes += chunk.length;
+    c.turnInputBytes += length;
     if (c.hasFlag(ClientFlag.CloseAsap) || c.hasFlag(ClientFlag.CloseAfterReply)) return;
-    c.parser.feed(chunk);
-    if (c.parser.bufferedBytes > this.limits.queryBufferLimit) {
+    const parser = c.parser;
+    parser.feed(chunk, length);
+    if (parser.bufferedBytes > this.limits.queryBufferLimit) {
       this.stats.clientQueryBufferLimitDisconnections++;
-      log.warn({ id: c.id, addr: c.addr, qbuf: c.parser.bufferedBytes }, 'Closing client that reached max query buffer length');
+      log.warn({ id: c.id, addr: c.addr, qbuf: parser.bufferedBytes }, 'Closing client that reached max query buffer length');
+      parser.releaseInput();
       c.closeAsap('query buffer limit');
       return;
     }
     this.processInput(c);
+    parser.releaseInput();
     // Hand the replies to the socket now rather than after every other socket's
     // input: the client starts reading while we serve the rest.
     if (c.out.pendingBytes !== 0) this.writeToSocket(c);

@@ -21,7 +21,7 @@ export class StreamConnection implements Connection {
 
   start(handlers: ConnectionHandlers): void {
     const socket = this.socket;
-    socket.on('data', (chunk: Buffer) => handlers.onData(chunk));
+    socket.on('data', (chunk: Buffer) => handlers.onData(chunk, chunk.length));
     socket.on('error', (e) => log.debug({ addr: this.remoteAddress, err: e.message }, 'client socket error'));
     socket.on('close', () => handlers.onClose());
     socket.resume();
