@@ -35,7 +35,7 @@ export interface Connection {
   /** Bytes handed to write() that the kernel has not taken yet. */
   readonly unsentBytes: number;
   /** Sends the blocks in order; they must not change until sent. */
-  write(blocks: Buffer[]): void;
+  write(blocks: Uint8Array[]): void;
   /** Sends what was written, then closes once the peer has closed its side. */
   end(): void;
   /** Closes now; unsent bytes are dropped. */

@@ -30,8 +30,8 @@ interface StreamHandle {
   readStart(): number;
   readStop(): number;
   useUserBuffer(buffer: Uint8Array): void;
-  writeBuffer(req: WriteRequest, data: Buffer): number;
-  writev(req: WriteRequest, chunks: Buffer[], allBuffers: boolean): number;
+  writeBuffer(req: WriteRequest, data: Uint8Array): number;
+  writev(req: WriteRequest, chunks: Uint8Array[], allBuffers: boolean): number;
   shutdown(req: ShutdownRequest): number;
   close(callback: () => void): void;
 }
@@ -44,7 +44,7 @@ interface WriteRequest {
   /** Ours: the connection, and for a queued write its byte count and the blocks libuv still points into. */
   owner: HandleConnection;
   bytes: number;
-  blocks: Buffer[];
+  blocks: Uint8Array[];
 }
 
 interface ShutdownRequest {
@@ -80,7 +80,7 @@ function loadBinding(): StreamWrapBinding | null {
 
 const binding = loadBinding();
 const UV_EOF = -4095;
-const NO_BLOCKS: Buffer[] = [];
+const NO_BLOCKS: Uint8Array[] = [];
 /** Every handle reads into this; whatever is kept of a read is copied out before the next one. */
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
@@ -163,7 +163,7 @@ export class HandleConnection implements Connection {
     this.destroy();
   };
 
-  write(blocks: Buffer[]): void {
+  write(blocks: Uint8Array[]): void {
     const handle = this.handle;
     if (handle === null || this.isEnding) return;
     // A write the kernel takes whole never reaches libuv's queue, so its request is free again.

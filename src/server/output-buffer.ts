@@ -24,10 +24,18 @@ const OWN_BLOCK_BYTES = 8 * 1024;
  * for +OK, ~70 vs ~110 ns for 16 bytes, measured with node 20 here).
  */
 export const JS_COPY_MAX = 48;
+const NO_MEMORY = new ArrayBuffer(0);
 
 export class OutputBuffer {
-  private blocks: Buffer[] = [];
+  private blocks: Uint8Array[] = [];
   private current: Buffer | null = null;
+  /**
+   * The current block's memory, for views of it: Buffer#subarray reads
+   * `.buffer` through a native call (60-100 ns a view against 20-30 for a
+   * Uint8Array made from these, node 20 here).
+   */
+  private currentMemory: ArrayBufferLike = NO_MEMORY;
+  private currentOffset = 0;
   private start = 0;
   private pos = 0;
   /** Bytes queued and not yet handed to the socket. */
@@ -45,6 +53,8 @@ export class OutputBuffer {
       this.sealCurrent();
       cur = Buffer.allocUnsafe(n > BLOCK_BYTES ? n : BLOCK_BYTES);
       this.current = cur;
+      this.currentMemory = cur.buffer;
+      this.currentOffset = cur.byteOffset;
       this.start = 0;
       this.pos = 0;
       this.onGrow();
@@ -96,14 +106,14 @@ export class OutputBuffer {
   private sealCurrent(): void {
     const cur = this.current;
     if (cur !== null && this.pos > this.start) {
-      this.blocks.push(cur.subarray(this.start, this.pos));
+      this.blocks.push(new Uint8Array(this.currentMemory, this.currentOffset + this.start, this.pos - this.start));
       this.start = this.pos;
     }
-    if (cur !== null && cur.length - this.pos < 64) this.current = null;
+    if (cur !== null && cur.length - this.pos < 64) this.dropCurrent();
   }
 
   /** Takes every queued byte for the socket; the caller writes them in order. */
-  take(): Buffer[] {
+  take(): Uint8Array[] {
     this.sealCurrent();
     const out = this.blocks;
     this.blocks = [];
@@ -114,10 +124,15 @@ export class OutputBuffer {
   /** Drops everything queued (a client being closed). */
   clear(): void {
     this.blocks = [];
-    this.current = null;
+    this.dropCurrent();
     this.start = 0;
     this.pos = 0;
     this.pendingBytes = 0;
+  }
+
+  private dropCurrent(): void {
+    this.current = null;
+    this.currentMemory = NO_MEMORY;
   }
 
   /** Number of queued blocks (oll in CLIENT LIST). */

@@ -39,7 +39,7 @@ export class StreamConnection implements Connection {
     return this.socket.writableLength;
   }
 
-  write(blocks: Buffer[]): void {
+  write(blocks: Uint8Array[]): void {
     const socket = this.socket;
     if (blocks.length === 1) {
       socket.write(blocks[0]);
