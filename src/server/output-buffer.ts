@@ -104,19 +104,35 @@ export class OutputBuffer {
 
   /** Moves the unsent part of the current block to the queue. */
   private sealCurrent(): void {
+    const unsent = this.cutCurrent();
+    if (unsent !== null) this.blocks.push(unsent);
+  }
+
+  /** The current block's unsent bytes as a view (null if none), from now on counted as sent. */
+  private cutCurrent(): Uint8Array | null {
     const cur = this.current;
-    if (cur !== null && this.pos > this.start) {
-      this.blocks.push(new Uint8Array(this.currentMemory, this.currentOffset + this.start, this.pos - this.start));
+    if (cur === null) return null;
+    let unsent: Uint8Array | null = null;
+    if (this.pos > this.start) {
+      unsent = new Uint8Array(this.currentMemory, this.currentOffset + this.start, this.pos - this.start);
       this.start = this.pos;
     }
-    if (cur !== null && cur.length - this.pos < 64) this.dropCurrent();
+    if (cur.length - this.pos < 64) this.dropCurrent();
+    return unsent;
   }
 
   /** Takes every queued byte for the socket; the caller writes them in order. */
   take(): Uint8Array[] {
-    this.sealCurrent();
-    const out = this.blocks;
-    this.blocks = [];
+    let out: Uint8Array[];
+    if (this.blocks.length === 0) {
+      // The usual flush, one block's worth: a one-element literal, not a push onto an empty array.
+      const unsent = this.cutCurrent();
+      out = unsent === null ? [] : [unsent];
+    } else {
+      this.sealCurrent();
+      out = this.blocks;
+      this.blocks = [];
+    }
     this.pendingBytes = 0;
     return out;
   }
