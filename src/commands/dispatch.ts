@@ -124,6 +124,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const dirtyBefore = server.dirty;
   const errorsBefore = server.stats.totalErrorReplies;
   const dbId = c.db.id;
+  const offsetBefore = server.propagator.masterReplOffset;
   c.propagateArgv = null;
   // CLIENT LIST/INFO show the command being run, as Redis sets c->lastcmd first.
   c.lastCommand = cmd.fullName;
@@ -155,8 +156,9 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   // A classic replica forwards its master's stream byte for byte instead; RREPLAY forwards its frame.
   if ((server.dirty !== dirtyBefore || c.propagateArgv !== null) && (cmd.flags & (F.write | F.may_replicate)) !== 0 && (c.flags & ClientFlag.NoPropagate) === 0) {
     server.propagator.propagate(dbId, c.propagateArgv ?? argv);
-    c.lastWriteOffset = server.propagator.masterReplOffset;
   }
+  // WAIT waits for the stream this client's last write ended at (an EXEC's writes are sent as it ends).
+  if (server.propagator.masterReplOffset !== offsetBefore) c.lastWriteOffset = server.propagator.masterReplOffset;
   if (active.isEnabled) active.commandEnded();
 }
 

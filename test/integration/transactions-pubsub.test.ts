@@ -8,6 +8,8 @@
 import { closeClients, startServer, RunningServer } from '../helpers/server';
 import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
 import { ReplyReader } from '../helpers/compare';
+import { RawConnection } from '../helpers/raw';
+import { waitUntil } from '../helpers/wait';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -205,5 +207,25 @@ describe('transactions and notifications in time', () => {
     await s.client().publish('r3', 'pushed');
     expect(await conn.next()).toBe('>3\r\n$7\r\nmessage\r\n$2\r\nr3\r\n$6\r\npushed\r\n');
     conn.close();
+  });
+});
+
+describe('WAIT after a transaction', () => {
+  test('WAIT after EXEC waits for the transaction’s writes to be acknowledged', async () => {
+    const s = await startServer(['--repl-diskless-sync-delay', '0']);
+    try {
+      // A replica that acknowledges the offset it attached at, and nothing after.
+      const replica = await RawConnection.open(s.port);
+      const handshake = await replica.roundtrip('*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n', '\r\n');
+      const offset = /^\+FULLRESYNC \S+ (\d+)\r\n/.exec(handshake)![1];
+      replica.send(`*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$${offset.length}\r\n${offset}\r\n`);
+      const r = s.client();
+      await waitUntil(async () => (await r.wait(1, 1)) === 1, 5000, 'the replica’s first acknowledgement');
+      expect(await r.multi().set('k', 'v').exec()).toEqual([[null, 'OK']]);
+      expect(await r.wait(1, 300)).toBe(0);
+      replica.end();
+    } finally {
+      await s.stop();
+    }
   });
 });
