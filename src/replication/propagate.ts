@@ -29,6 +29,7 @@ export interface StreamConsumer {
 
 const DEL = 'DEL';
 const RREPLAY = 'RREPLAY';
+const SELECT = 'SELECT';
 const MULTI = ['MULTI'];
 const EXEC = ['EXEC'];
 export const PING_FRAME = Buffer.from('*1\r\n$4\r\nping\r\n');
@@ -68,10 +69,9 @@ export class Propagator {
   backlogIdleSinceMs = 0;
   private lastDbId = -1;
   readonly consumers = new Set<StreamConsumer>();
-  /** Inside EXEC: the first write is held; a second one opens MULTI. */
+  /** Inside EXEC: its writes, sent when it ends (one alone, two or more as a transaction). */
   private isInTransaction = false;
-  private heldFirst: [number, readonly string[]] | null = null;
-  private hasOpenMulti = false;
+  private transactionWrites: [number, readonly string[]][] = [];
 
   constructor(server: Server) {
     server.keyspace.addListener({
@@ -88,19 +88,8 @@ export class Propagator {
   private readonly active: ActiveReplication;
 
   propagate(dbId: number, argv: readonly string[]): void {
-    if (!this.isInTransaction) return this.emit(dbId, argv);
-    if (this.hasOpenMulti) return this.emit(dbId, argv);
-    if (this.heldFirst === null) {
-      this.heldFirst = [dbId, argv];
-      return;
-    }
-    // Two writes in one EXEC: replicas get them atomically, as Redis sends them.
-    const [firstDb, firstArgv] = this.heldFirst;
-    this.heldFirst = null;
-    this.hasOpenMulti = true;
-    this.emit(firstDb, MULTI);
-    this.emit(firstDb, firstArgv);
-    this.emit(dbId, argv);
+    if (this.isInTransaction) this.transactionWrites.push([dbId, argv]);
+    else this.emit(dbId, argv);
   }
 
   beginTransaction(): void {
@@ -108,11 +97,41 @@ export class Propagator {
   }
 
   endTransaction(): void {
-    if (this.hasOpenMulti) this.emit(this.lastDbId, EXEC);
-    else if (this.heldFirst !== null) this.emit(this.heldFirst[0], this.heldFirst[1]);
+    const writes = this.transactionWrites;
     this.isInTransaction = false;
-    this.hasOpenMulti = false;
-    this.heldFirst = null;
+    this.transactionWrites = [];
+    if (writes.length === 1) this.emit(writes[0][0], writes[0][1]);
+    else if (writes.length > 1 && this.active.isEnabled) this.emitActiveTransaction(writes);
+    else if (writes.length > 1) {
+      // Replicas get them atomically, as Redis sends them.
+      this.emit(writes[0][0], MULTI);
+      for (const [dbId, argv] of writes) this.emit(dbId, argv);
+      this.emit(this.lastDbId, EXEC);
+    }
+  }
+
+  /**
+   * Active replication sends a transaction as one RREPLAY frame, MULTI to
+   * EXEC inside it, under the one stamp its keys got here: peers then give
+   * those keys that same stamp (they run the EXEC under the frame's), so a
+   * concurrent write to one of them is judged the same way on every node.
+   * Separate frames each need a stamp of their own (per-origin order), and
+   * the keys would carry none of them. A SELECT goes inside where the
+   * transaction changes db.
+   */
+  private emitActiveTransaction(writes: [number, readonly string[]][]): void {
+    const stamp = this.active.consumeStamp();
+    if (this.backlog === null) return;
+    const firstDb = writes[0][0];
+    const commands: Buffer[] = [encodeCommand(MULTI)];
+    let dbId = firstDb;
+    for (const [writeDb, argv] of writes) {
+      if (writeDb !== dbId) commands.push(encodeCommand([SELECT, String(writeDb)]));
+      dbId = writeDb;
+      commands.push(encodeCommand(argv));
+    }
+    commands.push(encodeCommand(EXEC));
+    this.appendStream(this.wrapActive(Buffer.concat(commands), firstDb, stamp));
   }
 
   private emit(dbId: number, argv: readonly string[]): void {
@@ -125,7 +144,7 @@ export class Propagator {
     if (this.backlog === null) return;
     if (dbId !== this.lastDbId) {
       this.lastDbId = dbId;
-      this.appendStream(encodeCommand(['SELECT', String(dbId)]));
+      this.appendStream(encodeCommand([SELECT, String(dbId)]));
     }
     this.appendStream(encodeCommand(argv));
   }

@@ -5,7 +5,7 @@
  * expiry, read-only leaf replicas of two masters, and convergence after a
  * partition heals.
  */
-import { createServer, Server as NetServer } from 'node:net';
+import { connect, createServer, Server as NetServer } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import Redis from 'ioredis';
 import { closeClients, startServer, RunningServer } from '../helpers/server';
@@ -213,6 +213,74 @@ test('two peers’ writes with the same stamp leave every node with the same val
       await waitUntil(async () => Number(infoField((await c.info('replication')) as string, 'slave_repl_offset')) >= streamBytes, 10000, 'both writes applied');
       expect(await c.get('k')).toBe('value-b');
     }
+  } finally {
+    for (const m of masters) m.server.close();
+  }
+});
+
+/** Bulks of every `RREPLAY uuid payload db stamp` frame in a replication stream. */
+function rreplayFrames(stream: Buffer): string[][] {
+  const text = stream.toString('latin1');
+  const frames: string[][] = [];
+  for (let at = text.indexOf('*5\r\n$7\r\nRREPLAY\r\n'); at >= 0; at = text.indexOf('*5\r\n$7\r\nRREPLAY\r\n', at + 1)) {
+    let p = at + 4;
+    const bulks: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const eol = text.indexOf('\r\n', p);
+      const len = Number(text.slice(p + 1, eol));
+      bulks.push(text.slice(eol + 2, eol + 2 + len));
+      p = eol + 2 + len + 2;
+    }
+    frames.push(bulks);
+  }
+  return frames;
+}
+
+test('a transaction travels as one frame stamped like its keys, on the origin and on peers', async () => {
+  const node = await startServer(ACTIVE);
+  running.push(node);
+  const c = node.client();
+  // Listen to the node's replication stream as a replica would.
+  const tap = connect(node.port, '127.0.0.1');
+  let received = Buffer.alloc(0);
+  tap.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
+  tap.write(resp(['PSYNC', '?', '-1']));
+  await waitUntil(async () => Number(infoField(await c.info('replication'), 'connected_slaves')) === 1, 10000, 'the tap to attach');
+  const writes = () => rreplayFrames(received).filter((f) => !/ping/i.test(f[2]));
+  expect(await c.multi().set('x', '1').set('w', '1').select(1).set('y', '2').select(0).exec()).toEqual(Array(5).fill([null, 'OK']));
+  await waitUntil(async () => writes().length > 0, 5000, 'the transaction on the stream');
+  await new Promise((r) => setTimeout(r, 200));
+  const frames = writes();
+  tap.destroy();
+  expect(frames).toHaveLength(1);
+  const [, uuid, payload, db, stamp] = frames[0];
+  expect(db).toBe('0');
+  const inside = [['MULTI'], ['set', 'x', '1'], ['set', 'w', '1'], ['SELECT', '1'], ['set', 'y', '2'], ['EXEC']]; // writes as the client sent them
+  expect(payload).toBe(Buffer.concat(inside.map((argv) => resp(argv))).toString('latin1'));
+
+  // Another origin's writes just older (x) and just newer (w) than the frame's stamp: a node
+  // whose keys carry exactly that stamp drops the first and applies the second.
+  const S = Number(stamp);
+  const other = 'cccccccc-0000-4000-8000-000000000003';
+  const later = Buffer.concat([
+    resp(['RREPLAY', other, resp(['SET', 'x', '9']), '0', String(S - 1)]),
+    resp(['RREPLAY', other, resp(['SET', 'w', '0']), '0', String(S + 1)]),
+  ]);
+  // The peer first holds a newer y in db 1, so the transaction's SET y (after its SELECT 1) is dropped there.
+  const newestY = resp(['RREPLAY', 'dddddddd-0000-4000-8000-000000000004', resp(['SET', 'y', 'newest']), '1', String(S + 5)]);
+  const txFrame = resp(['RREPLAY', uuid, payload, db, stamp]);
+  const masters = await Promise.all([fakeActiveMaster(later), fakeActiveMaster(Buffer.concat([newestY, txFrame, later]))]);
+  try {
+    await c.replicaof('127.0.0.1', masters[0].port);
+    const peer = await startServer([...ACTIVE, '--replicaof', '127.0.0.1', String(masters[1].port)]);
+    running.push(peer);
+    const p = peer.client();
+    for (const [client, bytes] of [[c, later.length], [p, newestY.length + txFrame.length + later.length]] as const) {
+      await waitUntil(async () => Number(infoField(await client.info('replication'), 'slave_repl_offset')) >= bytes, 10000, 'the stream applied');
+      expect([await client.get('x'), await client.get('w')]).toEqual(['1', '0']);
+    }
+    await p.select(1);
+    expect(await p.get('y')).toBe('newest');
   } finally {
     for (const m of masters) m.server.close();
   }

@@ -144,10 +144,13 @@ export class ActiveReplication {
     }
     const inner = new RequestParser({ maxBulkBytes: Number.MAX_SAFE_INTEGER, isUnauthenticated: false });
     inner.feed(Buffer.from(argv[2], 'latin1'));
-    const db = this.server.keyspace.dbs[dbId];
+    const dbs = this.server.keyspace.dbs;
+    // A transaction's frame (propagate.ts) may SELECT inside it: later checks look at that db.
+    let checkDb = dbs[dbId];
     for (let cmdArgv = inner.next(); cmdArgv !== null; cmdArgv = inner.next()) {
-      if (stamp !== 0 && this.isOlderThanItsKeys(cmdArgv, db, stamp)) continue;
-      origin.client.db = db;
+      if (cmdArgv.length === 2 && cmdArgv[0].toLowerCase() === 'select' && dbs[Number(cmdArgv[1])] !== undefined) checkDb = dbs[Number(cmdArgv[1])];
+      if (stamp !== 0 && this.isOlderThanItsKeys(cmdArgv, checkDb, stamp)) continue;
+      origin.client.db = dbs[dbId];
       this.pendingStamp = stamp;
       processCommand(origin.client, cmdArgv);
       this.pendingStamp = 0;
