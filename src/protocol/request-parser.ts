@@ -29,6 +29,7 @@
  */
 import { constants } from 'node:buffer';
 import { latin1String } from '../common/latin1';
+import { shortString, SHORT_STRING_MAX } from '../common/short-strings';
 import { splitArgs } from './split-args';
 
 const INLINE_MAX_BYTES = 64 * 1024;
@@ -304,7 +305,9 @@ export class RequestParser {
         }
       }
       if (this.end - this.pos < this.bulkLen + 2) return false;
-      this.addArg(this.argCount === 0 ? this.commandName(this.pos, this.bulkLen) : latin1String(this.buf, this.pos, this.pos + this.bulkLen));
+      const at = this.pos;
+      const len = this.bulkLen;
+      this.addArg(this.argCount === 0 ? this.commandName(at, len) : len <= SHORT_STRING_MAX ? shortString(this.buf, at, at + len) : latin1String(this.buf, at, at + len));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.argsLeft--;
