@@ -9,6 +9,7 @@ import { addBulk, addError, addMapLen, addOk } from '../protocol/reply';
 import { err } from '../protocol/shared';
 import type { Client } from '../server/client';
 import { resetCommandStats } from '../server/info';
+import { allowsProtectedAction } from '../server/protected-actions';
 import { redact } from './args';
 import { family } from './command';
 import { addHelp } from './connection';
@@ -53,7 +54,8 @@ function configSetCommand(c: Client, argv: string[]): void {
     // Passwords never reach SLOWLOG (Redis's SENSITIVE_CONFIG).
     if (SENSITIVE.has(findDirective(argv[i]))) redact(argv, i + 1);
   }
-  const failure = c.server.config.setFromCommand(pairs);
+  const config = c.server.config;
+  const failure = config.setFromCommand(pairs, allowsProtectedAction(config.get(D.enableProtectedConfigs), c));
   if (failure !== null) return addError(c, failure);
   addOk(c);
 }

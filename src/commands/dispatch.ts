@@ -8,11 +8,13 @@
  * as flagTransaction does in Redis.
  */
 import { performance } from 'node:perf_hooks';
+import { D } from '../config/directives';
 import { log } from '../log';
 import { addError, addRaw } from '../protocol/reply';
 import { err, shared } from '../protocol/shared';
 import { quoteArg } from '../protocol/split-args';
 import { Client, ClientFlag } from '../server/client';
+import { allowsProtectedAction } from '../server/protected-actions';
 import { Command, F } from './command';
 import { lookupCommand } from './table';
 
@@ -56,6 +58,11 @@ export function processCommand(c: Client, argv: string[]): void {
   const arity = cmd.arity;
   if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
     reject(c, cmd, err.wrongArity(cmd.fullName));
+    return;
+  }
+  // Checked before authentication, as Redis does for its protected commands.
+  if (cmd.name === 'debug' && !allowsProtectedAction(c.server.config.get(D.enableDebugCommand), c)) {
+    reject(c, cmd, err.debugNotAllowed);
     return;
   }
   if (!c.isAuthenticated && (cmd.flags & F.no_auth) === 0) {

@@ -40,15 +40,17 @@ export class Config {
    * is checked (unknown, immutable, given twice) before any value is parsed.
    * Redis keeps an alias as an entry of its own, so `slave-read-only` and
    * `replica-read-only` in one call are not duplicates, and a value error
-   * names the entry (lower case) the user reached.
+   * names the entry (lower case) the user reached. A protected directive
+   * needs `mayChangeProtected` (enable-protected-configs allows this client).
    */
-  setFromCommand(pairs: readonly [string, string][]): string | null {
+  setFromCommand(pairs: readonly [string, string][], mayChangeProtected: boolean): string | null {
     const targets: AnyDirective[] = [];
     const entryNames: string[] = [];
     for (const [name] of pairs) {
       const d = findDirective(name);
       if (d === undefined) return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
       if (!d.mutable) return `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
+      if (d.isProtected === true && !mayChangeProtected) return `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`;
       const entry = name.toLowerCase();
       if (entryNames.includes(entry)) return `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`;
       targets.push(d);

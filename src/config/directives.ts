@@ -9,7 +9,8 @@
  * table of pubsub/notify.ts, which owns the notify-keyspace-events syntax.
  */
 import { formatNotifyFlags, parseNotifyFlags } from '../pubsub/notify';
-import { resolve } from 'node:path';
+import { statSync, Stats } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { quoteArg } from '../protocol/split-args';
 import { ConfigValueError, formatBool, formatMemory, LONG_MAX, parseBool, parseInteger, parseMemory } from './values';
 
@@ -17,6 +18,8 @@ export interface Directive<T> {
   readonly name: string;
   readonly aliases: readonly string[];
   readonly mutable: boolean;
+  /** CONFIG SET needs enable-protected-configs to allow it (server/protected-actions.ts). */
+  readonly isProtected?: true;
   readonly defaultValue: T;
   /**
    * Parses one occurrence. `previous` is the value so far and `isRepeat` tells
@@ -103,6 +106,31 @@ function list(name: string, def: string[], mutable = true): Directive<string[]> 
     format: (v) => v.join(' '),
     rewriteLines: (v) => [`${name} ${v.join(' ')}`],
   };
+}
+
+/** Marks a directive protected, as Redis 7 marks `dir` and `dbfilename`. */
+function guarded<T>(d: Directive<T>): Directive<T> {
+  return { ...d, isProtected: true };
+}
+
+/** enable-protected-configs / enable-debug-command: no, yes, or local (loopback clients only). */
+const protectedAction = (name: string): Directive<string> => oneOf(name, 'no', ['no', 'yes', 'local'], false);
+
+/** `dir` must name an existing directory, as Redis's chdir demands (at startup and on CONFIG SET). */
+function existingDirectory(path: string): string {
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw new ConfigValueError('No such file or directory');
+  }
+  if (!stats.isDirectory()) throw new ConfigValueError('Not a directory');
+  return path;
+}
+
+function baseFileName(name: string): string {
+  if (basename(name) !== name) throw new ConfigValueError("dbfilename can't be a path, just a filename");
+  return name;
 }
 
 // ---- save ---------------------------------------------------------------
@@ -308,6 +336,8 @@ export const D = {
   port: int('port', 6379, 0, 65535, false),
   bind: list('bind', ['*', '-::*'], false),
   protectedMode: bool('protected-mode', true),
+  enableProtectedConfigs: protectedAction('enable-protected-configs'),
+  enableDebugCommand: protectedAction('enable-debug-command'),
   tcpBacklog: int('tcp-backlog', 511, 0, INT_MAX, false),
   timeout: int('timeout', 0, 0, INT_MAX),
   tcpKeepalive: int('tcp-keepalive', 300, 0, INT_MAX),
@@ -346,8 +376,8 @@ export const D = {
   // persistence
   save,
   // CONFIG GET shows the absolute directory, as Redis does after chdir (getcwd).
-  dir: single('dir', './', true, (a) => a, (v) => resolve(v), [], (v) => quoteArg(resolve(v))),
-  dbfilename: str('dbfilename', 'dump.rdb', false),
+  dir: guarded(single('dir', './', true, existingDirectory, (v) => resolve(v), [], (v) => quoteArg(resolve(v)))),
+  dbfilename: guarded(single('dbfilename', 'dump.rdb', true, baseFileName, (v) => v, [], quoteArg)),
   rdbcompression: bool('rdbcompression', true),
   rdbchecksum: bool('rdbchecksum', true, false),
   stopWritesOnBgsaveError: bool('stop-writes-on-bgsave-error', true),

@@ -53,4 +53,6 @@ export const err = {
   unknownSubcommand: (sub: string, cmd: string) =>
     `ERR unknown subcommand '${sub}'. Try ${cmd.toUpperCase()} HELP.`,
   noScript: 'NOSCRIPT No matching script.',
+  debugNotAllowed:
+    'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
 } as const;

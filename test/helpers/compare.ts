@@ -98,16 +98,16 @@ export async function bothReply(ours: ReplyReader, theirs: ReplyReader, ...args:
 }
 
 /**
- * Our server and a reference Redis for one describe block, each with a raw
- * connection; the accessors are valid inside tests.
+ * Our server and a reference Redis for one describe block (both given
+ * `args`), each with a raw connection; the accessors are valid inside tests.
  */
-export function sideBySide(): { a: () => ReplyReader; b: () => ReplyReader; ours: () => RunningServer; ref: () => ReferenceServer; ourPort: () => number; refPort: () => number } {
+export function sideBySide(args: string[] = []): { a: () => ReplyReader; b: () => ReplyReader; ours: () => RunningServer; ref: () => ReferenceServer; ourPort: () => number; refPort: () => number } {
   let ours: RunningServer;
   let ref: ReferenceServer;
   let a: ReplyReader;
   let b: ReplyReader;
   beforeAll(async () => {
-    [ours, ref] = await Promise.all([startServer(), startReference()]);
+    [ours, ref] = await Promise.all([startServer(args), startReference(args)]);
     [a, b] = await Promise.all([ReplyReader.open(ours.port), ReplyReader.open(ref.port)]);
   });
   afterAll(async () => {

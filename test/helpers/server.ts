@@ -33,7 +33,8 @@ export async function startServer(
   const dir = opts.cwd ?? mkdtempSync(join(tmpdir(), 'kts-'));
   const argv: string[] = [];
   if (opts.configFile) argv.push(opts.configFile);
-  argv.push('--port', '0', '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...args);
+  // DEBUG (off by default, as in Redis 7) is allowed to these loopback clients.
+  argv.push('--port', '0', '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args);
   // Run the bin itself (its shebang carries the node flags users get).
   const proc = spawn(BIN, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   let out = '';

@@ -154,6 +154,9 @@ describe('startup configuration', () => {
     ['unbalanced quotes', ['requirepass "abc'], [], 1, 'requirepass "abc', 'Unbalanced quotes in configuration line'],
     ['a bad value on the command line', [], ['--maxmemory', 'lots'], null, 'maxmemory "lots"', 'argument must be a memory value'],
     ['an unknown flag', [], ['--no-such-flag', '1'], null, 'no-such-flag "1"', 'Bad directive or wrong number of arguments'],
+    ['a dir that does not exist', ['dir /nonexistent/kts'], [], 1, 'dir /nonexistent/kts', 'No such file or directory'],
+    ['a dbfilename with a path', [], ['--dbfilename', 'sub/dump.rdb'], null, 'dbfilename "sub/dump.rdb"', "dbfilename can't be a path, just a filename"],
+    ['a bad enable-debug-command', ['enable-debug-command sometimes'], [], 1, 'enable-debug-command sometimes', 'argument(s) must be one of the following: no, yes, local'],
   ];
   test.each(fatalCases)('%s stops startup with FATAL CONFIG FILE ERROR and a non-zero exit', (_name, lines, flags, lineNumber, shown, reason) => {
     const dir = tempDir();
@@ -370,6 +373,14 @@ describeWithRedis('CONFIG GET / SET, side by side with Redis 7.0', () => {
     ['CONFIG', 'SET', 'maxmemory', 'lots', 'no-such-directive', '1'],
     ['CONFIG', 'SET', 'slave-read-only', 'maybe'],
     ['CONFIG', 'SET', 'a', 'b', 'c', 'd', 'e'],
+    // dir and dbfilename are protected (enable-protected-configs is "no" on both): checked with the names.
+    ['CONFIG', 'GET', 'enable-protected-configs'],
+    ['CONFIG', 'SET', 'dir', '/tmp'],
+    ['CONFIG', 'SET', 'dbfilename', 'other.rdb'],
+    ['CONFIG', 'SET', 'timeout', '5', 'dir', '/nonexistent'],
+    ['CONFIG', 'GET', 'timeout'],
+    ['CONFIG', 'SET', 'enable-protected-configs', 'yes'],
+    ['CONFIG', 'SET', 'enable-debug-command', 'yes'],
     ['CONFIG', 'GET'],
     ['CONFIG', 'RESETSTAT', 'x'],
     ['CONFIG', 'REWRITE'],
@@ -378,6 +389,72 @@ describeWithRedis('CONFIG GET / SET, side by side with Redis 7.0', () => {
   test.each(setCases.map((c) => [c.slice(1).join(' '), c]))('%s', async (_name, args) => {
     const [mine, theirs] = await Promise.all([a.command(...(args as string[])), b.command(...(args as string[]))]);
     expect(mine).toEqual(theirs);
+  });
+});
+
+describeWithRedis('protected configs and DEBUG, side by side with Redis 7.0', () => {
+  // Protected configs allowed to loopback clients, DEBUG refused to everyone.
+  const servers = sideBySide(['--enable-protected-configs', 'local', '--enable-debug-command', 'no']);
+  let a: ReplyReader;
+  let b: ReplyReader;
+  beforeAll(() => {
+    a = servers.a();
+    b = servers.b();
+  });
+  const target = tempDir();
+
+  const cases: string[][] = [
+    ['CONFIG', 'GET', 'enable-protected-configs'],
+    ['CONFIG', 'GET', 'enable-debug-command'],
+    ['CONFIG', 'SET', 'dir', '/nonexistent/kts'],
+    ['CONFIG', 'SET', 'dir', '/etc/passwd'],
+    ['CONFIG', 'SET', 'dbfilename', 'sub/other.rdb'],
+    ['CONFIG', 'SET', 'dbfilename', '../other.rdb'],
+    ['CONFIG', 'SET', 'dbfilename', 'other.rdb'],
+    ['CONFIG', 'GET', 'dbfilename'],
+    ['CONFIG', 'SET', 'dir', target],
+    ['CONFIG', 'GET', 'dir'],
+    ['DEBUG', 'SLEEP', '0'],
+    ['DEBUG'],
+    ['MULTI'],
+    ['DEBUG', 'SLEEP', '0'],
+    ['PING'],
+    ['EXEC'],
+  ];
+  test.each(cases.map((c) => [c.join(' '), c]))('%s', async (_name, args) => {
+    const [mine, theirs] = await Promise.all([a.command(...(args as string[])), b.command(...(args as string[]))]);
+    expect(mine).toEqual(theirs);
+  });
+
+  test('DEBUG is refused before authentication is asked for', async () => {
+    await Promise.all([a.command('CONFIG', 'SET', 'requirepass', 'pw'), b.command('CONFIG', 'SET', 'requirepass', 'pw')]);
+    const [c, d] = await Promise.all([ReplyReader.open(servers.ourPort()), ReplyReader.open(servers.refPort())]);
+    try {
+      const [mine, theirs] = await Promise.all([c.command('DEBUG', 'SLEEP', '0'), d.command('DEBUG', 'SLEEP', '0')]);
+      expect(mine).toEqual(theirs);
+      expect(mine).toContain('DEBUG command not allowed');
+    } finally {
+      c.close();
+      d.close();
+      await Promise.all([a.command('CONFIG', 'SET', 'requirepass', ''), b.command('CONFIG', 'SET', 'requirepass', '')]);
+    }
+  });
+});
+
+describe('protected configs take effect', () => {
+  test('with enable-protected-configs yes, SAVE writes to the dir and dbfilename set at run time', async () => {
+    const s = await startServer(['--enable-protected-configs', 'yes']);
+    try {
+      const r = s.client();
+      const elsewhere = tempDir();
+      await r.set('k', 'v');
+      expect(await r.config('SET', 'dir', elsewhere, 'dbfilename', 'moved.rdb')).toBe('OK');
+      expect(await r.save()).toBe('OK');
+      expect(existsSync(join(elsewhere, 'moved.rdb'))).toBe(true);
+      expect(existsSync(join(s.dir, 'dump.rdb'))).toBe(false);
+    } finally {
+      await s.stop();
+    }
   });
 });
 
@@ -521,7 +598,8 @@ describeWithRedis('CONFIG REWRITE, side by side with Redis 7.0', () => {
     const refDir = tempDir();
     const ourFile = writeConf(ourDir, 'o.conf', original);
     const refFile = writeConf(refDir, 'r.conf', original);
-    const ours = await startServer([], { configFile: ourFile, cwd: ourDir });
+    // The helper's DEBUG allowance back at its default, so that REWRITE has no line for it.
+    const ours = await startServer(['--enable-debug-command', 'no'], { configFile: ourFile, cwd: ourDir });
     const ref = await startRedisWith(refFile, refDir);
     const sets = [
       ['timeout', '0'],
