@@ -5,7 +5,9 @@
  *   fields: [f0, f1, f2, ...]     parallel slot arrays (paged past 4,096
  *   values: [v0, v1, v2, ...]     fields, see slot-array.ts)
  *   index:  field → slot          (a Map: O(1) lookups, scan iterators that
- *                                  survive inserts and deletes)
+ *                                  survive inserts and deletes), made once
+ *                                  the hash passes MEMBER_INDEX_AT fields;
+ *                                  below that a lookup scans `fields`
  *
  * Slots give HRANDFIELD O(1) random picks. The two Redis encodings differ
  * only in what a delete does to the order, which is observable:
@@ -23,8 +25,8 @@
  * CONFIG SET applies to existing hashes at their next write, as in Redis.
  */
 import type { Collection } from '../value';
-import { cloneIndex, shardWhenLarge, type MemberIndex } from '../sharded-map';
-import { cloneSlots, popSlot, pushSlot, removeSlotAt, setSlot, slotAt, type Slots } from './slot-array';
+import { cloneIndex, MEMBER_INDEX_AT, shardWhenLarge, type MemberIndex } from '../sharded-map';
+import { cloneSlots, copySlots, findSlot, indexSlots, popSlot, pushSlot, removeSlotAt, setSlot, slotAt, type Slots } from './slot-array';
 
 export interface ListpackLimits {
   /** hash-max-listpack-entries */
@@ -40,7 +42,7 @@ export class HashValue implements Collection {
   readonly type = 'hash';
   private fields: Slots<string> = [];
   private values: Slots<string> = [];
-  private index: MemberIndex<number> = new Map<string, number>();
+  private index: MemberIndex<number> | null = null;
   private isHashtable = false;
 
   constructor(private readonly limits: Readonly<ListpackLimits> = DEFAULT_HASH_LIMITS) {}
@@ -57,7 +59,7 @@ export class HashValue implements Collection {
     const copy = new HashValue(this.limits);
     copy.fields = cloneSlots(this.fields);
     copy.values = cloneSlots(this.values);
-    copy.index = cloneIndex(this.index);
+    copy.index = this.index === null ? null : cloneIndex(this.index);
     copy.isHashtable = this.isHashtable;
     return copy;
   }
@@ -69,42 +71,52 @@ export class HashValue implements Collection {
 
   /**
    * The fields through the index Map, for HSCAN: the iterator survives
-   * changes between calls and visits every field present throughout.
+   * changes between calls and visits every field present throughout. A
+   * hash without one is small: a copy of its fields does the same.
    */
   fieldIterator(): IterableIterator<string> {
-    return this.index.keys();
+    return this.index !== null ? this.index.keys() : copySlots(this.fields).values();
+  }
+
+  /** The field's slot, or -1. */
+  private slotOf(field: string): number {
+    return this.index !== null ? this.index.get(field) ?? -1 : findSlot(this.fields, field);
   }
 
   get(field: string): string | undefined {
-    const slot = this.index.get(field);
-    return slot === undefined ? undefined : slotAt(this.values, slot);
+    const slot = this.slotOf(field);
+    return slot < 0 ? undefined : slotAt(this.values, slot);
   }
 
   has(field: string): boolean {
-    return this.index.has(field);
+    return this.slotOf(field) >= 0;
   }
 
   /** Sets a field; true when it is new. May turn a listpack into a hashtable. */
   set(field: string, value: string): boolean {
     if (!this.isHashtable && (field.length > this.limits.maxValueBytes || value.length > this.limits.maxValueBytes)) this.isHashtable = true;
-    const slot = this.index.get(field);
-    if (slot !== undefined) {
+    const slot = this.slotOf(field);
+    if (slot >= 0) {
       setSlot(this.values, slot, value);
       return false;
     }
-    this.index.set(field, this.fields.length);
-    this.index = shardWhenLarge(this.index);
+    if (this.index !== null) {
+      this.index.set(field, this.fields.length);
+      this.index = shardWhenLarge(this.index);
+    }
     this.fields = pushSlot(this.fields, field);
     this.values = pushSlot(this.values, value);
+    if (this.index === null && this.fields.length > MEMBER_INDEX_AT) this.index = indexSlots(this.fields);
     if (!this.isHashtable && this.fields.length > this.limits.maxEntries) this.isHashtable = true;
     return true;
   }
 
   /** Removes a field; false when it was not there. */
   delete(field: string): boolean {
-    const slot = this.index.get(field);
-    if (slot === undefined) return false;
-    this.index.delete(field);
+    const slot = this.slotOf(field);
+    if (slot < 0) return false;
+    const index = this.index;
+    if (index !== null) index.delete(field);
     const last = this.fields.length - 1;
     if (this.isHashtable) {
       const lastField = popSlot(this.fields);
@@ -112,13 +124,13 @@ export class HashValue implements Collection {
       if (slot !== last) {
         setSlot(this.fields, slot, lastField);
         setSlot(this.values, slot, lastValue);
-        this.index.set(lastField, slot);
+        if (index !== null) index.set(lastField, slot);
       }
       return true;
     }
     removeSlotAt(this.fields, slot);
     removeSlotAt(this.values, slot);
-    for (let i = slot; i < last; i++) this.index.set(slotAt(this.fields, i), i);
+    if (index !== null) for (let i = slot; i < last; i++) index.set(slotAt(this.fields, i), i);
     return true;
   }
 

@@ -14,19 +14,21 @@
  *              same cost Redis pays for intsetAdd.
  *
  *   hashtable  `items` is an unordered array (paged past 4,096 members, so
- *              growing never copies them all: slot-array.ts) and `index`
- *              maps member → its slot. Removal swaps the last item into
- *              the hole, so add, delete, membership and random choice (SPOP,
- *              SRANDMEMBER) are all O(1). Iteration and SSCAN walk the Map, whose iterators
- *              survive concurrent inserts and deletes.
+ *              growing never copies them all: slot-array.ts) and, past
+ *              MEMBER_INDEX_AT members, `index` maps member → its slot
+ *              (below that a lookup scans `items`). Removal swaps the last
+ *              item into the hole, so add, delete, membership and random
+ *              choice (SPOP, SRANDMEMBER) are all O(1). Iteration and SSCAN
+ *              walk the Map, whose iterators survive concurrent inserts and
+ *              deletes, or a copy of the few items of a set without one.
  *
  * Conversion is one-way, as in Redis: once a set is a hashtable it stays one
  * even if it shrinks back to a few integers.
  */
 import { parseI64 } from '../../common/numbers';
 import type { Collection } from '../value';
-import { cloneIndex, shardWhenLarge, type MemberIndex } from '../sharded-map';
-import { cloneSlots, popSlot, pushSlot, setSlot, slotAt, type Slots } from './slot-array';
+import { cloneIndex, MEMBER_INDEX_AT, shardWhenLarge, type MemberIndex } from '../sharded-map';
+import { cloneSlots, copySlots, findSlot, indexSlots, popSlot, pushSlot, setSlot, slotAt, type Slots } from './slot-array';
 
 /** set-max-intset-entries default (Redis 7.0). */
 export const SET_MAX_INTSET_ENTRIES = 512;
@@ -35,7 +37,8 @@ export class SetValue implements Collection {
   readonly type = 'set';
   /** Members; sorted numerically while intset (a plain array then), slot order once hashtable. */
   private items: Slots<string> = [];
-  /** member → slot in items; null while the set is an intset. */
+  private isHashtable = false;
+  /** member → slot in items; null while the set is an intset or a hashtable of few members. */
   private index: MemberIndex<number> | null = null;
 
   get size(): number {
@@ -43,16 +46,17 @@ export class SetValue implements Collection {
   }
 
   get isIntset(): boolean {
-    return this.index === null;
+    return !this.isHashtable;
   }
 
   encoding(): string {
-    return this.index === null ? 'intset' : 'hashtable';
+    return this.isHashtable ? 'hashtable' : 'intset';
   }
 
   clone(): SetValue {
     const copy = new SetValue();
     copy.items = cloneSlots(this.items);
+    copy.isHashtable = this.isHashtable;
     copy.index = this.index === null ? null : cloneIndex(this.index);
     return copy;
   }
@@ -63,19 +67,20 @@ export class SetValue implements Collection {
    * it between calls.
    */
   *members(): IterableIterator<string> {
-    if (this.index === null) yield* this.items as string[];
-    else yield* this.index.keys();
+    if (!this.isHashtable) yield* this.items as string[];
+    else if (this.index !== null) yield* this.index.keys();
+    else yield* copySlots(this.items);
   }
 
   /** Adds m; false when already present. `maxIntsetEntries` is set-max-intset-entries. */
   add(m: string, maxIntsetEntries = SET_MAX_INTSET_ENTRIES): boolean {
-    if (this.index !== null) return this.addToHashtable(m);
+    if (this.isHashtable) return this.addToHashtable(m);
     if (parseI64(m) === null) {
       this.convertToHashtable();
       return this.addToHashtable(m);
     }
     const items = this.items as string[];
-    const at = findSlot(items, m);
+    const at = findIntsetSlot(items, m);
     if (at < items.length && items[at] === m) return false;
     items.splice(at, 0, m);
     if (items.length > maxIntsetEntries) this.convertToHashtable();
@@ -83,33 +88,38 @@ export class SetValue implements Collection {
   }
 
   has(m: string): boolean {
-    if (this.index !== null) return this.index.has(m);
+    if (this.isHashtable) return this.slotOf(m) >= 0;
     const items = this.items as string[];
     if (items.length === 0 || parseI64(m) === null) return false;
-    const at = findSlot(items, m);
+    const at = findIntsetSlot(items, m);
     return at < items.length && items[at] === m;
   }
 
   delete(m: string): boolean {
-    const index = this.index;
-    if (index === null) {
+    if (!this.isHashtable) {
       const items = this.items as string[];
       if (items.length === 0 || parseI64(m) === null) return false;
-      const at = findSlot(items, m);
+      const at = findIntsetSlot(items, m);
       if (at >= items.length || items[at] !== m) return false;
       items.splice(at, 1);
       return true;
     }
-    const slot = index.get(m);
-    if (slot === undefined) return false;
-    index.delete(m);
+    const slot = this.slotOf(m);
+    if (slot < 0) return false;
+    const index = this.index;
+    if (index !== null) index.delete(m);
     const items = this.items;
     const last = popSlot(items);
     if (slot < items.length) {
       setSlot(items, slot, last);
-      index.set(last, slot);
+      if (index !== null) index.set(last, slot);
     }
     return true;
+  }
+
+  /** A hashtable member's slot, or -1. */
+  private slotOf(m: string): number {
+    return this.index !== null ? this.index.get(m) ?? -1 : findSlot(this.items, m);
   }
 
   /** A uniformly random member; the set must not be empty. O(1). */
@@ -123,20 +133,23 @@ export class SetValue implements Collection {
   }
 
   private addToHashtable(m: string): boolean {
-    const index = this.index!;
-    if (index.has(m)) return false;
-    index.set(m, this.items.length);
-    this.index = shardWhenLarge(index);
+    const index = this.index;
+    if (index !== null) {
+      if (index.has(m)) return false;
+      index.set(m, this.items.length);
+      this.index = shardWhenLarge(index);
+    } else if (findSlot(this.items, m) >= 0) {
+      return false;
+    }
     this.items = pushSlot(this.items, m);
+    if (this.index === null && this.items.length > MEMBER_INDEX_AT) this.index = indexSlots(this.items);
     return true;
   }
 
   /** setTypeConvert: the slot order starts as the intset's ascending order. */
   private convertToHashtable(): void {
-    const index = new Map<string, number>();
-    const items = this.items as string[];
-    for (let i = 0; i < items.length; i++) index.set(items[i], i);
-    this.index = index;
+    this.isHashtable = true;
+    if (this.items.length > MEMBER_INDEX_AT) this.index = indexSlots(this.items);
   }
 }
 
@@ -156,7 +169,7 @@ function compareIntegers(a: string, b: string): number {
 }
 
 /** First slot whose member is >= m in numeric order (binary search). */
-function findSlot(items: readonly string[], m: string): number {
+function findIntsetSlot(items: readonly string[], m: string): number {
   let lo = 0;
   let hi = items.length;
   while (lo < hi) {

@@ -106,6 +106,26 @@ export function removeSlotAt<T>(slots: Slots<T>, i: number): void {
   else slots.removeAt(i);
 }
 
+/** The first slot holding value, or -1 (a linear scan: for collections without a member index). */
+export function findSlot<T>(slots: Slots<T>, value: T): number {
+  for (let i = 0; i < slots.length; i++) if (slotAt(slots, i) === value) return i;
+  return -1;
+}
+
+/** A member index built from scratch: each slot's value maps to its slot. */
+export function indexSlots(slots: Slots<string>): Map<string, number> {
+  const index = new Map<string, number>();
+  for (let i = 0; i < slots.length; i++) index.set(slotAt(slots, i), i);
+  return index;
+}
+
+/** A copy of the values in slot order (iteration that must not see later changes). */
+export function copySlots<T>(slots: Slots<T>): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < slots.length; i++) out.push(slotAt(slots, i));
+  return out;
+}
+
 export function cloneSlots<T>(slots: Slots<T>): Slots<T> {
   return Array.isArray(slots) ? slots.slice() : slots.clone();
 }

@@ -70,26 +70,32 @@ describe('HashValue', () => {
     expect(h.encoding()).toBe('hashtable');
   });
 
-  test('random sets and deletes match a Map in both encodings', () => {
-    for (const limit of [1000, 8]) {
-      const rand = rng(limit);
-      const h = new HashValue({ maxEntries: limit, maxValueBytes: 64 });
-      const model = new Map<string, string>();
-      for (let step = 0; step < 5000; step++) {
-        const f = `f${Math.floor(rand() * 40)}`;
-        if (rand() < 0.6) {
-          const v = String(step);
-          expect(h.set(f, v)).toBe(!model.has(f));
-          model.set(f, v);
-        } else {
-          expect(h.delete(f)).toBe(model.delete(f));
-        }
-        expect(h.size).toBe(model.size);
+  // 12 distinct fields keep the hash small enough to go without its index Map; 40 make it build one.
+  test.each([
+    [1000, 40],
+    [8, 40],
+    [1000, 12],
+    [8, 12],
+  ])('random sets and deletes match a Map (listpack limit %d, %d distinct fields)', (limit, distinct) => {
+    const rand = rng(limit + distinct);
+    const h = new HashValue({ maxEntries: limit, maxValueBytes: 64 });
+    const model = new Map<string, string>();
+    for (let step = 0; step < 5000; step++) {
+      const f = `f${Math.floor(rand() * distinct)}`;
+      expect(h.get(f)).toBe(model.get(f));
+      expect(h.has(f)).toBe(model.has(f));
+      if (rand() < 0.6) {
+        const v = String(step);
+        expect(h.set(f, v)).toBe(!model.has(f));
+        model.set(f, v);
+      } else {
+        expect(h.delete(f)).toBe(model.delete(f));
       }
-      expect(new Map(h.entries())).toEqual(model);
-      for (let i = 0; i < h.size; i++) expect(h.get(h.fieldAt(i))).toBe(h.valueAt(i));
-      if (limit === 1000) expect(Array.from(h.fieldIterator())).toEqual(Array.from(model.keys()));
+      expect(h.size).toBe(model.size);
     }
+    expect(new Map(h.entries())).toEqual(model);
+    for (let i = 0; i < h.size; i++) expect(h.get(h.fieldAt(i))).toBe(h.valueAt(i));
+    if (limit === 1000) expect(Array.from(h.fieldIterator())).toEqual(Array.from(model.keys()));
   });
 
   test('clone is independent', () => {
