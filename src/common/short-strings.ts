@@ -12,14 +12,19 @@
  */
 import { latin1String } from './latin1';
 
-/** Arguments up to this many bytes go through the table; keys and longer values are rarely repeated byte for byte. */
-export const SHORT_STRING_MAX = 8;
+/** Strings up to this many bytes go through the table; keys and longer values are rarely repeated byte for byte. */
+const SHORT_STRING_MAX = 8;
 const SLOTS = 4096;
 const table: string[] = new Array<string>(SLOTS).fill('');
 
-/** buf[start, end) as a latin1 string, shared with the last argument of the same bytes when it is still in the table. */
-export function shortString(b: Buffer, s: number, e: number): string {
+/**
+ * buf[start, end) as a latin1 string for the keyspace (a client's argument,
+ * a value loaded from an RDB): when short, the string last made of the
+ * same bytes if the table still holds it.
+ */
+export function storedString(b: Buffer, s: number, e: number): string {
   const n = e - s;
+  if (n > SHORT_STRING_MAX) return latin1String(b, s, e);
   let h = Math.imul(n, 0x9e3779b1);
   for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
   const slot = (h >>> 19) & (SLOTS - 1);

@@ -11,7 +11,7 @@
  * these formats is not needed: Redis loads the plain RDB types too.
  */
 
-import { latin1String } from '../common/latin1';
+import { storedString } from '../common/short-strings';
 
 export class PackedFormatError extends Error {}
 
@@ -81,7 +81,7 @@ export function decodeListpack(blob: Buffer): string[] {
       const len = b & 0x3f;
       entry = 1 + len;
       if (p + entry > size) fail('listpack', 'string runs past the end');
-      value = latin1String(blob, p + 1, p + entry);
+      value = storedString(blob, p + 1, p + entry);
     } else if (b < 0xe0) {
       entry = 2;
       if (p + 2 > size) fail('listpack', 'integer runs past the end');
@@ -173,7 +173,7 @@ export function decodeZiplist(blob: Buffer): string[] {
       continue;
     }
     if (p + len > size) fail('ziplist', 'string runs past the end');
-    out.push(latin1String(blob, p, p + len));
+    out.push(storedString(blob, p, p + len));
     p += len;
   }
   checkEnd('ziplist', blob, p, declaredCount, out.length);

@@ -23,7 +23,7 @@
  * Owns decoding only: where keys go (and whether expired ones are kept) is
  * the RdbLoadTarget's business.
  */
-import { latin1String } from '../common/latin1';
+import { storedString } from '../common/short-strings';
 import { parseDouble } from '../common/numbers';
 import { HashValue } from '../store/types/hash';
 import { ListValue } from '../store/types/list';
@@ -589,7 +589,7 @@ export class RdbReader {
     }
     this.need(len);
     this.pos += len;
-    return latin1String(this.buf, this.pos - len, this.pos);
+    return storedString(this.buf, this.pos - len, this.pos);
   }
 
   /** An RDB string as bytes (a view into the input when stored raw). */

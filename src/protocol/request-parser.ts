@@ -29,7 +29,7 @@
  */
 import { constants } from 'node:buffer';
 import { latin1String } from '../common/latin1';
-import { shortString, SHORT_STRING_MAX } from '../common/short-strings';
+import { storedString } from '../common/short-strings';
 import { splitArgs } from './split-args';
 
 const INLINE_MAX_BYTES = 64 * 1024;
@@ -307,7 +307,7 @@ export class RequestParser {
       if (this.end - this.pos < this.bulkLen + 2) return false;
       const at = this.pos;
       const len = this.bulkLen;
-      this.addArg(this.argCount === 0 ? this.commandName(at, len) : len <= SHORT_STRING_MAX ? shortString(this.buf, at, at + len) : latin1String(this.buf, at, at + len));
+      this.addArg(this.argCount === 0 ? this.commandName(at, len) : storedString(this.buf, at, at + len));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.argsLeft--;
