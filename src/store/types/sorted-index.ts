@@ -192,6 +192,22 @@ export class SortedIndex {
   private tailLeaf: Leaf = this.root as Leaf;
   length = 0;
 
+  /** Every entry in ascending order, as a new array (a linear walk of the leaves). */
+  entryList(): SortedEntry[] {
+    const out: SortedEntry[] = [];
+    for (let leaf: Leaf | null = this.headLeaf; leaf !== null; leaf = leaf.next) for (const entry of leaf.entries) out.push(entry);
+    return out;
+  }
+
+  /** The member's entry by a linear walk of the leaves: for sets too small to keep a member index. */
+  findMember(member: string): SortedEntry | undefined {
+    for (let leaf: Leaf | null = this.headLeaf; leaf !== null; leaf = leaf.next) {
+      const entries = leaf.entries;
+      for (let i = 0; i < entries.length; i++) if (entries[i].member === member) return entries[i];
+    }
+    return undefined;
+  }
+
   get first(): SortedEntry | null {
     const entries = this.headLeaf.entries;
     return entries.length === 0 ? null : entries[0];
@@ -286,8 +302,8 @@ export class SortedIndex {
     return last !== null && aboveMin(last.score, last.member, r) ? last : null;
   }
 
-  /** zslDeleteRangeByScore / zslDeleteRangeByLex: removes every element in range, from the index and from `dict`. */
-  deleteRange(r: Range, dict: MemberIndex<SortedEntry>): number {
+  /** zslDeleteRangeByScore / zslDeleteRangeByLex: removes every element in range, from the index and from `dict` (when the set has one). */
+  deleteRange(r: Range, dict: MemberIndex<SortedEntry> | null): number {
     const first = this.seekRangeStart(r);
     if (first === null || !belowMax(first.score, first.member, r)) return 0;
     const start = this.rankOf(first.score, first.member);
@@ -307,8 +323,8 @@ export class SortedIndex {
     return this.deleteRangeByRank(start, end, dict);
   }
 
-  /** zslDeleteRangeByRank: removes 1-based ranks start..end inclusive, from the index and from `dict`. */
-  deleteRangeByRank(start: number, end: number, dict: MemberIndex<SortedEntry>): number {
+  /** zslDeleteRangeByRank: removes 1-based ranks start..end inclusive, from the index and from `dict` (when the set has one). */
+  deleteRangeByRank(start: number, end: number, dict: MemberIndex<SortedEntry> | null): number {
     if (start < 1) start = 1;
     let remaining = Math.min(end, this.length) - start + 1;
     let removed = 0;
@@ -318,7 +334,7 @@ export class SortedIndex {
       const leaf = first.leaf;
       const i = leaf.entries.indexOf(first);
       const n = Math.min(remaining, leaf.entries.length - i);
-      for (let j = i; j < i + n; j++) dict.delete(leaf.entries[j].member);
+      if (dict !== null) for (let j = i; j < i + n; j++) dict.delete(leaf.entries[j].member);
       this.removeRun(leaf, i, n);
       remaining -= n;
       removed += n;

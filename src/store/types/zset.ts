@@ -5,7 +5,9 @@
  * Redis's `zset { dict, zsl }`. Members are latin1 strings (binary-safe);
  * scores are doubles, never NaN.
  *
- * Every size uses the same structure; encoding() only reports what Redis
+ * The member map is made once the set passes MEMBER_INDEX_AT members
+ * (below that a lookup walks the few entries: a Map costs more than they
+ * do). Otherwise every size uses the same structure; encoding() only reports what Redis
  * would use, so OBJECT ENCODING, ZSCAN (a listpack is returned whole) and
  * the RDB encoder agree with Redis: 'listpack' until the set has held more
  * than zset-max-listpack-entries members or a member longer than
@@ -14,7 +16,7 @@
  */
 import { SortedIndex, type SortedEntry } from './sorted-index';
 import type { Range } from './zset-range';
-import { shardWhenLarge, type MemberIndex } from '../sharded-map';
+import { MEMBER_INDEX_AT, shardWhenLarge, type MemberIndex } from '../sharded-map';
 import { formatDouble } from '../../common/numbers';
 import type { Collection } from '../value';
 
@@ -39,12 +41,17 @@ export function formatListpackScore(score: number): string {
 
 export class ZSetValue implements Collection {
   readonly type = 'zset';
-  private dict: MemberIndex<SortedEntry> = new Map<string, SortedEntry>();
+  /** member → entry; null while the set holds at most MEMBER_INDEX_AT members. */
+  private dict: MemberIndex<SortedEntry> | null = null;
   private readonly index = new SortedIndex();
   private isListpack = true;
 
   get size(): number {
-    return this.dict.size;
+    return this.index.length;
+  }
+
+  private entryOf(member: string): SortedEntry | undefined {
+    return this.dict !== null ? this.dict.get(member) : this.index.findMember(member);
   }
 
   /** Whether Redis would still hold this set as a listpack. */
@@ -59,8 +66,8 @@ export class ZSetValue implements Collection {
   clone(): ZSetValue {
     const copy = new ZSetValue();
     copy.isListpack = this.isListpack;
-    for (let x = this.index.first; x !== null; x = x.next) copy.dict.set(x.member, copy.index.insert(x.score, x.member));
-    copy.dict = shardWhenLarge(copy.dict);
+    for (let x = this.index.first; x !== null; x = x.next) copy.index.insert(x.score, x.member);
+    if (this.dict !== null) copy.dict = indexEntries(copy.index);
     return copy;
   }
 
@@ -74,43 +81,48 @@ export class ZSetValue implements Collection {
    * member is new. The limits are zset-max-listpack-entries/-value.
    */
   add(member: string, score: number, maxListpackEntries = ZSET_MAX_LISTPACK_ENTRIES, maxListpackValue = ZSET_MAX_LISTPACK_VALUE): boolean {
-    const node = this.dict.get(member);
+    const node = this.entryOf(member);
     if (node !== undefined) {
       if (this.isListpack && score === 0) score = 0;
       // -0 and 0 are the same score: Redis leaves the stored one alone.
       if (node.score !== score) this.index.updateScore(node, score);
       return false;
     }
-    if (this.isListpack && (this.dict.size + 1 > maxListpackEntries || member.length > maxListpackValue)) this.isListpack = false;
+    if (this.isListpack && (this.index.length + 1 > maxListpackEntries || member.length > maxListpackValue)) this.isListpack = false;
     // A listpack holds scores as d2string text, which turns -0 into "0" (for updates too).
     if (this.isListpack && score === 0) score = 0;
-    this.dict.set(member, this.index.insert(score, member));
-    this.dict = shardWhenLarge(this.dict);
+    const entry = this.index.insert(score, member);
+    if (this.dict !== null) {
+      this.dict.set(member, entry);
+      this.dict = shardWhenLarge(this.dict);
+    } else if (this.index.length > MEMBER_INDEX_AT) {
+      this.dict = indexEntries(this.index);
+    }
     return true;
   }
 
   score(member: string): number | undefined {
-    const node = this.dict.get(member);
+    const node = this.entryOf(member);
     return node === undefined ? undefined : node.score;
   }
 
   delete(member: string): boolean {
-    const node = this.dict.get(member);
+    const node = this.entryOf(member);
     if (node === undefined) return false;
-    this.dict.delete(member);
+    if (this.dict !== null) this.dict.delete(member);
     this.index.delete(node.score, member);
     return true;
   }
 
   /** 0-based rank in ascending order, or undefined when absent. */
   rank(member: string): number | undefined {
-    const node = this.dict.get(member);
+    const node = this.entryOf(member);
     return node === undefined ? undefined : this.index.rankOf(node.score, member) - 1;
   }
 
   /** The entry at a 0-based ascending rank, or null. */
   nodeAt(rank: number): SortedEntry | null {
-    return rank < 0 || rank >= this.dict.size ? null : this.index.byRank(rank + 1);
+    return rank < 0 || rank >= this.index.length ? null : this.index.byRank(rank + 1);
   }
 
   get first(): SortedEntry | null {
@@ -157,8 +169,16 @@ export class ZSetValue implements Collection {
   /**
    * The live Map iterator ZSCAN keeps between calls: it skips deleted
    * members and visits added ones; each entry carries its current score.
+   * A set without a member map is small: a copy of its entries does the same.
    */
   scanIterator(): IterableIterator<SortedEntry> {
-    return this.dict.values();
+    return this.dict !== null ? this.dict.values() : this.index.entryList().values();
   }
+}
+
+/** A member map over every entry of an index. */
+function indexEntries(index: SortedIndex): MemberIndex<SortedEntry> {
+  const dict = new Map<string, SortedEntry>();
+  for (const entry of index.entryList()) dict.set(entry.member, entry);
+  return shardWhenLarge(dict);
 }

@@ -120,23 +120,32 @@ describe('ZSetValue', () => {
     expect(z.score('m2')).toBe(2);
   });
 
-  test('random operations agree with a Map model, ranks included', () => {
+  // 300 distinct members give the set its member map; 16 keep it small enough to go without one.
+  test.each([300, 16])('random operations agree with a Map model, ranks included (%d distinct members)', (distinct) => {
     const rand = rng(11);
     const z = new ZSetValue();
     const model = new Map<string, number>();
+    const sortedModel = () => [...model].sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : 1));
     for (let op = 0; op < 5000; op++) {
-      const m = `k${Math.floor(rand() * 300)}`;
+      const m = `k${Math.floor(rand() * distinct)}`;
       const score = Math.floor(rand() * 20) - 10;
-      if (rand() < 0.65) {
+      const r = rand();
+      if (r < 0.65) {
         expect(z.add(m, score)).toBe(!model.has(m));
         model.set(m, score);
-      } else {
+      } else if (r < 0.97) {
         expect(z.delete(m)).toBe(model.delete(m));
+      } else if (model.size > 0) {
+        // The lowest member, through the range deletion.
+        model.delete(sortedModel()[0][0]);
+        expect(z.deleteRangeByRank(0, 0)).toBe(1);
       }
+      expect(z.score(m)).toBe(model.get(m));
       if (op % 250 === 0) {
-        const sorted = [...model].sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : 1));
+        const sorted = sortedModel();
         expect([...z.entries()]).toEqual(sorted);
         sorted.forEach(([member], i) => expect(z.rank(member)).toBe(i));
+        expect(new Set([...z.scanIterator()].map((e) => e.member))).toEqual(new Set(model.keys()));
       }
     }
     expect(z.size).toBe(model.size);
