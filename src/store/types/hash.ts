@@ -25,8 +25,8 @@
  * CONFIG SET applies to existing hashes at their next write, as in Redis.
  */
 import type { Collection } from '../value';
-import { cloneIndex, MEMBER_INDEX_AT, shardWhenLarge, type MemberIndex } from '../sharded-map';
-import { cloneSlots, copySlots, findSlot, indexSlots, popSlot, pushSlot, removeSlotAt, setSlot, slotAt, type Slots } from './slot-array';
+import { cloneIndex, shardWhenLarge, type MemberIndex } from '../sharded-map';
+import { cloneSlots, copySlots, indexWhenLarge, memberSlot, popSlot, pushSlot, removeSlotAt, setSlot, slotAt, type Slots } from './slot-array';
 
 export interface ListpackLimits {
   /** hash-max-listpack-entries */
@@ -78,24 +78,19 @@ export class HashValue implements Collection {
     return this.index !== null ? this.index.keys() : copySlots(this.fields).values();
   }
 
-  /** The field's slot, or -1. */
-  private slotOf(field: string): number {
-    return this.index !== null ? this.index.get(field) ?? -1 : findSlot(this.fields, field);
-  }
-
   get(field: string): string | undefined {
-    const slot = this.slotOf(field);
+    const slot = memberSlot(this.index, this.fields, field);
     return slot < 0 ? undefined : slotAt(this.values, slot);
   }
 
   has(field: string): boolean {
-    return this.slotOf(field) >= 0;
+    return memberSlot(this.index, this.fields, field) >= 0;
   }
 
   /** Sets a field; true when it is new. May turn a listpack into a hashtable. */
   set(field: string, value: string): boolean {
     if (!this.isHashtable && (field.length > this.limits.maxValueBytes || value.length > this.limits.maxValueBytes)) this.isHashtable = true;
-    const slot = this.slotOf(field);
+    const slot = memberSlot(this.index, this.fields, field);
     if (slot >= 0) {
       setSlot(this.values, slot, value);
       return false;
@@ -106,14 +101,14 @@ export class HashValue implements Collection {
     }
     this.fields = pushSlot(this.fields, field);
     this.values = pushSlot(this.values, value);
-    if (this.index === null && this.fields.length > MEMBER_INDEX_AT) this.index = indexSlots(this.fields);
+    if (this.index === null) this.index = indexWhenLarge(this.fields);
     if (!this.isHashtable && this.fields.length > this.limits.maxEntries) this.isHashtable = true;
     return true;
   }
 
   /** Removes a field; false when it was not there. */
   delete(field: string): boolean {
-    const slot = this.slotOf(field);
+    const slot = memberSlot(this.index, this.fields, field);
     if (slot < 0) return false;
     const index = this.index;
     if (index !== null) index.delete(field);

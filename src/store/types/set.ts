@@ -27,8 +27,8 @@
  */
 import { parseI64 } from '../../common/numbers';
 import type { Collection } from '../value';
-import { cloneIndex, MEMBER_INDEX_AT, shardWhenLarge, type MemberIndex } from '../sharded-map';
-import { cloneSlots, copySlots, findSlot, indexSlots, popSlot, pushSlot, setSlot, slotAt, type Slots } from './slot-array';
+import { cloneIndex, shardWhenLarge, type MemberIndex } from '../sharded-map';
+import { cloneSlots, copySlots, indexWhenLarge, memberSlot, popSlot, pushSlot, setSlot, slotAt, type Slots } from './slot-array';
 
 /** set-max-intset-entries default (Redis 7.0). */
 export const SET_MAX_INTSET_ENTRIES = 512;
@@ -88,7 +88,7 @@ export class SetValue implements Collection {
   }
 
   has(m: string): boolean {
-    if (this.isHashtable) return this.slotOf(m) >= 0;
+    if (this.isHashtable) return memberSlot(this.index, this.items, m) >= 0;
     const items = this.items as string[];
     if (items.length === 0 || parseI64(m) === null) return false;
     const at = findIntsetSlot(items, m);
@@ -104,7 +104,7 @@ export class SetValue implements Collection {
       items.splice(at, 1);
       return true;
     }
-    const slot = this.slotOf(m);
+    const slot = memberSlot(this.index, this.items, m);
     if (slot < 0) return false;
     const index = this.index;
     if (index !== null) index.delete(m);
@@ -117,10 +117,6 @@ export class SetValue implements Collection {
     return true;
   }
 
-  /** A hashtable member's slot, or -1. */
-  private slotOf(m: string): number {
-    return this.index !== null ? this.index.get(m) ?? -1 : findSlot(this.items, m);
-  }
 
   /** A uniformly random member; the set must not be empty. O(1). */
   randomMember(): string {
@@ -134,22 +130,20 @@ export class SetValue implements Collection {
 
   private addToHashtable(m: string): boolean {
     const index = this.index;
+    if (memberSlot(index, this.items, m) >= 0) return false;
     if (index !== null) {
-      if (index.has(m)) return false;
       index.set(m, this.items.length);
       this.index = shardWhenLarge(index);
-    } else if (findSlot(this.items, m) >= 0) {
-      return false;
     }
     this.items = pushSlot(this.items, m);
-    if (this.index === null && this.items.length > MEMBER_INDEX_AT) this.index = indexSlots(this.items);
+    if (this.index === null) this.index = indexWhenLarge(this.items);
     return true;
   }
 
   /** setTypeConvert: the slot order starts as the intset's ascending order. */
   private convertToHashtable(): void {
     this.isHashtable = true;
-    if (this.items.length > MEMBER_INDEX_AT) this.index = indexSlots(this.items);
+    this.index = indexWhenLarge(this.items);
   }
 }
 

@@ -14,6 +14,7 @@
  * Why a plain array first: the SlotArray object, its page list and first
  * page cost ~220 bytes more than one array, +60% for a 5-field hash.
  */
+import { MEMBER_INDEX_AT, type MemberIndex } from '../sharded-map';
 
 /** Page geometry, shared with the paged list ring (list.ts). */
 export const PAGE_BITS = 12;
@@ -106,17 +107,26 @@ export function removeSlotAt<T>(slots: Slots<T>, i: number): void {
   else slots.removeAt(i);
 }
 
-/** The first slot holding value, or -1 (a linear scan: for collections without a member index). */
-export function findSlot<T>(slots: Slots<T>, value: T): number {
-  for (let i = 0; i < slots.length; i++) if (slotAt(slots, i) === value) return i;
+/**
+ * A member's slot, or -1: through the collection's member index, or by a
+ * scan while it is small enough to go without one (MEMBER_INDEX_AT).
+ */
+export function memberSlot(index: MemberIndex<number> | null, slots: Slots<string>, member: string): number {
+  if (index !== null) return index.get(member) ?? -1;
+  for (let i = 0; i < slots.length; i++) if (slotAt(slots, i) === member) return i;
   return -1;
 }
 
-/** A member index built from scratch: each slot's value maps to its slot. */
-export function indexSlots(slots: Slots<string>): Map<string, number> {
-  const index = new Map<string, number>();
-  for (let i = 0; i < slots.length; i++) index.set(slotAt(slots, i), i);
-  return index;
+/**
+ * For a collection without a member index whose slots grew: none up to
+ * MEMBER_INDEX_AT members, then one built from them. (Callers with an
+ * index skip the call: storing the field again costs a write barrier.)
+ */
+export function indexWhenLarge(slots: Slots<string>): MemberIndex<number> | null {
+  if (slots.length <= MEMBER_INDEX_AT) return null;
+  const built = new Map<string, number>();
+  for (let i = 0; i < slots.length; i++) built.set(slotAt(slots, i), i);
+  return built;
 }
 
 /** A copy of the values in slot order (iteration that must not see later changes). */
