@@ -5,12 +5,9 @@
  * Two implementations: HandleConnection runs an accepted TCP connection on
  * its libuv handle directly (the fast path), StreamConnection wraps a
  * net.Socket (the master link's socket, and accepted sockets where the
- * handle path is unavailable or KEYDB_TS_SOCKET_IO=stream asks for it).
+ * handle path is unavailable or KEYDB_TS_SOCKET_IO=stream asks for it);
+ * listener.ts picks one.
  */
-import type { Socket } from 'node:net';
-import { log } from '../log';
-import { adoptHandle } from './handle-connection';
-import { StreamConnection } from './stream-connection';
 
 export interface ConnectionHandlers {
   /**
@@ -29,6 +26,8 @@ export interface Connection {
   readonly remotePort: number | undefined;
   readonly localAddress: string | undefined;
   readonly localPort: number | undefined;
+  /** TCP keepalive probes after this many idle seconds (tcp-keepalive). */
+  setKeepAlive(seconds: number): void;
   /** The OS file descriptor, or -1. */
   readonly fd: number;
   readonly isClosed: boolean;
@@ -44,23 +43,4 @@ export interface Connection {
   resumeReading(): void;
   /** Calls back once unsentBytes is back to 0 (never if the connection closes first). */
   onceDrained(callback: () => void): void;
-}
-
-/** Env switch to Node's stream sockets for accepted connections (diagnostics, and the fallback's tests). */
-const useStreams = process.env.KEYDB_TS_SOCKET_IO === 'stream';
-let isFallbackLogged = false;
-
-/**
- * Takes over an accepted socket (created paused); start() begins reading.
- * The handle path (handle-connection.ts) took SET at -P 1 from 7.05 to
- * 5.65 us of user CPU per request here; streams are the fallback.
- */
-export function openConnection(socket: Socket): Connection {
-  const adopted = useStreams ? null : adoptHandle(socket);
-  if (adopted !== null) return adopted;
-  if (!useStreams && !isFallbackLogged) {
-    isFallbackLogged = true;
-    log.warn('libuv stream handles are not reachable from this Node.js; client sockets use net streams (slower)');
-  }
-  return new StreamConnection(socket);
 }

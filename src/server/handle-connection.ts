@@ -8,24 +8,35 @@
  * per request 6.1-9.0 us through net.Socket, 3.5-3.8 us on the handle
  * (Redis: 1.7-2.2 us), throughput 0.58-0.69x -> 0.86-0.87x of Redis.
  *
- * How: the handle reads into one shared buffer (`useUserBuffer`), lent to
- * the handler for the call: the parser copies out only what it has not
- * parsed by then (a partial request, or input behind a blocked command).
- * Writes go to the handle's writeBuffer/writev with a WriteWrap request;
- * libuv tries the write at once, and only a write the kernel did not take
- * whole stays queued (counted in unsentBytes until its completion callback).
+ * How: the listener (listener.ts) hands over the accepted handle. It reads
+ * into one shared buffer (`useUserBuffer`), lent to the handler for the
+ * call: the parser copies out only what it has not parsed by then (a
+ * partial request, or input behind a blocked command). Writes go to the
+ * handle's writeBuffer/writev with a WriteWrap request; libuv tries the
+ * write at once, and only a write the kernel did not take whole stays
+ * queued (counted in unsentBytes until its completion callback).
  *
  * The handle API is Node's internal stream_wrap binding, reached through
  * process.binding (present in the Node 20 this project pins); when it is
- * missing, adoptHandle returns null and the caller keeps the net.Socket.
+ * missing, streamBinding is null and the listener uses net streams.
  */
-import type { Socket } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { log } from '../log';
 import type { Connection, ConnectionHandlers } from './connection';
 
-interface StreamHandle {
+/** The peer's or our own end, as getpeername/getsockname fill it in. */
+interface SocketName {
+  address?: string;
+  port?: number;
+}
+
+/** An accepted connection's TCPWrap handle. */
+export interface TcpHandle {
   readonly fd: number;
+  getpeername(out: SocketName): number;
+  getsockname(out: SocketName): number;
+  setNoDelay(enable: boolean): number;
+  setKeepAlive(enable: boolean, delaySeconds: number): number;
   onread: () => void;
   readStart(): number;
   readStop(): number;
@@ -38,7 +49,7 @@ interface StreamHandle {
 
 /** Node's WriteWrap: libuv calls `oncomplete` on it with a status when a queued write ends. */
 interface WriteRequest {
-  handle: StreamHandle;
+  handle: TcpHandle;
   oncomplete: (this: WriteRequest, status: number) => void;
   async: boolean;
   /** Ours: the connection, and for a queued write its byte count and the blocks libuv still points into. */
@@ -48,11 +59,11 @@ interface WriteRequest {
 }
 
 interface ShutdownRequest {
-  handle: StreamHandle;
+  handle: TcpHandle;
   oncomplete: (status: number) => void;
 }
 
-interface StreamWrapBinding {
+export interface StreamWrapBinding {
   WriteWrap: new () => WriteRequest;
   ShutdownWrap: new () => ShutdownRequest;
   /** Results of the last native read/write call, shared with JS. */
@@ -78,23 +89,12 @@ function loadBinding(): StreamWrapBinding | null {
   }
 }
 
-const binding = loadBinding();
+/** Node's stream_wrap binding; null when this Node.js does not expose it. */
+export const streamBinding = loadBinding();
 const UV_EOF = -4095;
 const NO_BLOCKS: Uint8Array[] = [];
 /** Every handle reads into this; whatever is kept of a read is copied out before the next one. */
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
-
-/** Takes the libuv handle of a paused, just-accepted socket; null when the handle path is unavailable. */
-export function adoptHandle(socket: Socket): HandleConnection | null {
-  if (binding === null) return null;
-  const holder = socket as unknown as { _handle: StreamHandle | null };
-  const handle = holder._handle;
-  if (handle === null || typeof handle.useUserBuffer !== 'function' || typeof handle.writev !== 'function') return null;
-  const conn = new HandleConnection(socket, handle, binding);
-  // The Socket object is left without a handle: it is never used again.
-  holder._handle = null;
-  return conn;
-}
 
 function onWriteComplete(this: WriteRequest, status: number): void {
   this.owner.writeEnded(this.bytes, status);
@@ -108,7 +108,7 @@ export class HandleConnection implements Connection {
   readonly localAddress: string | undefined;
   readonly localPort: number | undefined;
   unsentBytes = 0;
-  private handle: StreamHandle | null;
+  private handle: TcpHandle | null;
   private isReading = false;
   /** end() was called: input is read only to see the peer's close, and dropped. */
   private isEnding = false;
@@ -119,14 +119,18 @@ export class HandleConnection implements Connection {
   private handlers: ConnectionHandlers = { onData: noop, onClose: noop };
 
   constructor(
-    socket: Socket,
-    handle: StreamHandle,
+    handle: TcpHandle,
     private readonly b: StreamWrapBinding,
   ) {
-    this.remoteAddress = socket.remoteAddress;
-    this.remotePort = socket.remotePort;
-    this.localAddress = socket.localAddress;
-    this.localPort = socket.localPort;
+    const peer: SocketName = {};
+    const local: SocketName = {};
+    handle.getpeername(peer);
+    handle.getsockname(local);
+    this.remoteAddress = peer.address;
+    this.remotePort = peer.port;
+    this.localAddress = local.address;
+    this.localPort = local.port;
+    handle.setNoDelay(true);
     this.handle = handle;
     handle.onread = this.onRead;
     handle.useUserBuffer(readBuffer);
@@ -135,6 +139,10 @@ export class HandleConnection implements Connection {
   start(handlers: ConnectionHandlers): void {
     this.handlers = handlers;
     this.resumeReading();
+  }
+
+  setKeepAlive(seconds: number): void {
+    this.handle?.setKeepAlive(true, seconds);
   }
 
   get fd(): number {
@@ -251,7 +259,7 @@ export class HandleConnection implements Connection {
     this.startReading(handle);
   }
 
-  private startReading(handle: StreamHandle): void {
+  private startReading(handle: TcpHandle): void {
     this.isReading = true;
     const status = handle.readStart();
     if (status !== 0) {

@@ -25,6 +25,14 @@ const OWN_BLOCK_BYTES = 8 * 1024;
  */
 export const JS_COPY_MAX = 48;
 const NO_MEMORY = new ArrayBuffer(0);
+/**
+ * Blocks of closed clients, handed to the next ones: a block is an
+ * ArrayBuffer of its own (malloc'd, counted as external memory), and a
+ * client per request (connect, one command, close) made one each, which
+ * also hastened full GCs.
+ */
+const spareBlocks: Buffer[] = [];
+const SPARE_BLOCKS_MAX = 64;
 
 export class OutputBuffer {
   private blocks: Uint8Array[] = [];
@@ -51,7 +59,7 @@ export class OutputBuffer {
     let cur = this.current;
     if (cur === null || cur.length - this.pos < n) {
       this.sealCurrent();
-      cur = Buffer.allocUnsafe(n > BLOCK_BYTES ? n : BLOCK_BYTES);
+      cur = n <= BLOCK_BYTES && spareBlocks.length !== 0 ? spareBlocks.pop()! : Buffer.allocUnsafe(n > BLOCK_BYTES ? n : BLOCK_BYTES);
       this.current = cur;
       this.currentMemory = cur.buffer;
       this.currentOffset = cur.byteOffset;
@@ -135,6 +143,13 @@ export class OutputBuffer {
     }
     this.pendingBytes = 0;
     return out;
+  }
+
+  /** Drops everything and keeps the current block for another client; only once the socket no longer reads from it. */
+  recycle(): void {
+    const cur = this.current;
+    if (cur !== null && cur.length === BLOCK_BYTES && spareBlocks.length < SPARE_BLOCKS_MAX) spareBlocks.push(cur);
+    this.clear();
   }
 
   /** Drops everything queued (a client being closed). */

@@ -9,7 +9,6 @@
  * Clients marked for closing are closed in the same pass, never in the
  * middle of a command.
  */
-import { createServer, Server as NetServer, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Config } from '../config/config';
 import { D } from '../config/directives';
@@ -18,7 +17,8 @@ import { Keyspace } from '../store/keyspace';
 import { ActiveExpire } from '../store/expire';
 import { installEviction } from '../store/evict';
 import { Client, ClientFlag } from './client';
-import { Connection, openConnection } from './connection';
+import type { Connection } from './connection';
+import { listenTcp, type Listener } from './listener';
 import { Stats } from './stats';
 import { commandRunMs, isWriteRequest, processCommand, startCommandRun } from '../commands/dispatch';
 import { handleClientsBlockedOnKeys } from './blocking';
@@ -120,7 +120,7 @@ export class Server {
   private pendingWrites: Client[] = [];
   private toClose: Client[] = [];
   private isFlushScheduled = false;
-  private listeners: NetServer[] = [];
+  private listeners: Listener[] = [];
   /** Set by main: how SHUTDOWN and signals end the process. */
   onShutdown: (save: boolean | null) => boolean = () => true;
 
@@ -176,16 +176,9 @@ export class Server {
       const optional = spec.startsWith('-');
       const addr = optional ? spec.slice(1) : spec;
       const host = addr === '*' ? '0.0.0.0' : addr === '::*' ? '::' : addr;
-      // Paused: openConnection decides how the socket is read.
-      const net = createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.accept(s));
+      let listener: Listener;
       try {
-        await new Promise<void>((resolve, reject) => {
-          net.once('error', reject);
-          net.listen({ host, port: this.boundPort || port, backlog, ipv6Only: host.includes(':') }, () => {
-            net.off('error', reject);
-            resolve();
-          });
-        });
+        listener = await listenTcp(host, this.boundPort || port, backlog, (conn) => this.accept(conn));
       } catch (e) {
         if (optional) {
           log.debug({ addr: host, err: (e as Error).message }, 'optional bind address skipped');
@@ -193,41 +186,43 @@ export class Server {
         }
         throw new Error(`Failed listening on ${host}:${port}: ${(e as Error).message}`);
       }
-      const a = net.address();
-      if (a !== null && typeof a === 'object') this.boundPort = a.port;
-      this.listeners.push(net);
+      this.boundPort = listener.port;
+      this.listeners.push(listener);
     }
     if (this.listeners.length === 0) throw new Error('Failed listening on any bind address');
     this.cron.start();
   }
 
-  private accept(socket: Socket): void {
+  private accept(conn: Connection): void {
     this.stats.totalConnectionsReceived++;
     if (this.isShuttingDown) {
-      socket.destroy();
+      conn.destroy();
       return;
     }
     if (this.clients.size >= this.limits.maxclients) {
       this.stats.rejectedConnections++;
-      log.warn({ addr: socket.remoteAddress }, 'Connection refused: max number of clients reached');
-      socket.resume(); // accepted paused: reading lets the peer's close end the socket
-      socket.end('-' + err.maxClients + '\r\n');
+      log.warn({ addr: conn.remoteAddress }, 'Connection refused: max number of clients reached');
+      refuse(conn, '-' + err.maxClients + '\r\n');
       return;
     }
-    if (this.config.get(D.protectedMode) && !this.requiresAuth() && !isLoopback(socket.remoteAddress)) {
+    if (this.config.get(D.protectedMode) && !this.requiresAuth() && !isLoopback(conn.remoteAddress)) {
       this.stats.rejectedConnections++;
-      log.warn({ addr: socket.remoteAddress }, 'Connection refused: protected mode is on and no password is set');
-      socket.resume();
-      socket.end(PROTECTED_MODE_TEXT);
+      log.warn({ addr: conn.remoteAddress }, 'Connection refused: protected mode is on and no password is set');
+      refuse(conn, PROTECTED_MODE_TEXT);
       return;
     }
-    socket.setNoDelay(true);
     const keepalive = this.config.get(D.tcpKeepalive);
-    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-    const conn = openConnection(socket);
+    if (keepalive > 0) conn.setKeepAlive(keepalive);
     const c = new Client(this.allocateClientId(), this, conn);
     this.clients.set(c.id, c);
-    conn.start({ onData: (chunk, length) => this.onData(c, chunk, length), onClose: () => this.unlinkClient(c) });
+    conn.start({
+      onData: (chunk, length) => this.onData(c, chunk, length),
+      onClose: () => {
+        this.unlinkClient(c);
+        // The socket is gone, so nothing still points into the client's output block.
+        c.out.recycle();
+      },
+    });
   }
 
   /** Input from a client's socket; `chunk` is only valid during the call (connection.ts). */
@@ -495,6 +490,15 @@ export class Server {
     }
   }
 }
+
+/** Tells a connection we do not serve why, and closes it once sent. */
+function refuse(conn: Connection, text: string): void {
+  conn.start({ onData: noop, onClose: noop });
+  conn.write([Buffer.from(text, 'latin1')]);
+  conn.end();
+}
+
+function noop(): void {}
 
 function isLoopback(addr: string | undefined): boolean {
   if (addr === undefined) return true;

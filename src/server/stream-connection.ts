@@ -27,6 +27,10 @@ export class StreamConnection implements Connection {
     socket.resume();
   }
 
+  setKeepAlive(seconds: number): void {
+    this.socket.setKeepAlive(true, seconds * 1000);
+  }
+
   get fd(): number {
     return (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
   }

@@ -7,7 +7,8 @@
  * every byte once it reads again, and each way a connection ends frees the
  * client.
  */
-import { connect, Socket } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { AddressInfo, connect, createServer, Socket } from 'node:net';
 import { closeClients, startServer, RunningServer } from '../helpers/server';
 import { RawConnection } from '../helpers/raw';
 import { infoField, waitUntil } from '../helpers/wait';
@@ -211,6 +212,78 @@ describe.each(modes)('client sockets over %s', (_name, env) => {
     expect(fds.every((f) => Number(f.slice(4)) > 2)).toBe(true);
     for (const p of peers.slice(3)) p.end();
     await waitUntil(async () => (await connected()) === base, 5000, 'all peers freed');
+  });
+
+  it('serves short-lived connections, each with its own replies only', async () => {
+    // Closed clients' output blocks go to the next ones: ten open at once, with replies queued, must not share one.
+    const r = s.client();
+    const connected = async () => Number(infoField((await r.info('clients')) as string, 'connected_clients'));
+    const base = await connected();
+    for (let round = 0; round < 8; round++) {
+      const socks = await Promise.all(Array.from({ length: 10 }, () => openSocket(s.port)));
+      const checks = socks.map((sock, j) => {
+        const i = round * 10 + j;
+        const value = pattern(1000 + i, i);
+        // 400 replies of ~1 KB to a client that reads none yet: more than the kernel takes at once.
+        const expected = Buffer.concat([Buffer.from('+OK\r\n'), ...Array.from({ length: 400 }, () => bulk(value))]);
+        sock.pause();
+        const got = receive(sock, expected.length);
+        sock.write(Buffer.concat([command('SET', `churn:${i}`, value), ...Array.from({ length: 400 }, () => command('GET', `churn:${i}`))]));
+        return got.then((b) => b.equals(expected));
+      });
+      await new Promise((res) => setTimeout(res, 50));
+      for (const sock of socks) sock.resume();
+      expect(await Promise.all(checks)).toEqual(socks.map(() => true));
+      socks.forEach((sock, j) => (j % 2 === 0 ? sock.destroy() : sock.end()));
+    }
+    await waitUntil(async () => (await connected()) === base, 5000, 'every client freed');
+  });
+
+  it('gives a new client clean replies after one left with replies unsent', async () => {
+    const r = s.client();
+    await r.set('big-left', pattern(4 << 20, 3));
+    for (let i = 0; i < 10; i++) {
+      const leaver = await openSocket(s.port);
+      leaver.pause(); // reads nothing: the big replies stay queued in the server
+      leaver.write(Buffer.concat([command('GET', 'big-left'), command('ECHO', `left:${i}`), command('GET', 'big-left')]));
+      await waitUntil(async () => /omem=[1-9]/.test((await r.client('LIST')) as string), 5000, 'queued output');
+      leaver.destroy();
+      const next = await openSocket(s.port);
+      const expected = Buffer.concat([bulk(Buffer.from(`next:${i}`)), Buffer.from('+PONG\r\n')]);
+      const got = receive(next, expected.length);
+      next.write(Buffer.concat([command('ECHO', `next:${i}`), command('PING')]));
+      expect((await got).equals(expected)).toBe(true);
+      next.destroy();
+    }
+  });
+});
+
+describe.each(modes)('listening over %s', (_name, env) => {
+  it('fails to start on a port in use, naming the address and the error', async () => {
+    const holder = createServer();
+    await new Promise<void>((res) => holder.listen(0, '127.0.0.1', res));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      await expect(startServer(['--port', String(port)], { env })).rejects.toThrow(
+        `Failed listening on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+      );
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('binds a host name, and skips an optional address it cannot bind', async () => {
+    // 192.0.2.1 (TEST-NET-1) is on no interface here.
+    const s = await startServer(['--bind', 'localhost', '-192.0.2.1'], { env });
+    try {
+      // Where the server's lookup of the name leads, as ours does.
+      const { address } = await lookup('localhost');
+      expect(await s.client({ host: address }).ping()).toBe('PONG');
+      expect(await s.client({ host: address }).config('GET', 'bind')).toEqual(['bind', 'localhost -192.0.2.1']);
+    } finally {
+      await closeClients();
+      await s.stop();
+    }
   });
 });
 
