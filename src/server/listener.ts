@@ -6,10 +6,11 @@
  * binding) and passes each accepted handle straight to HandleConnection.
  * Through net.Server, every connection first became a net.Socket (a Duplex
  * stream with its state objects) that the handle path then discarded: a
- * connection per request (redis-benchmark -k 0, PING) went from 9.7-13.5k
- * to 14-21k connections/s here (Redis 24-30k), and the accept that each
- * event-loop turn allows (libuv 1.45+ accepts one connection per turn, so
- * a burst of N connections takes N turns) got cheaper.
+ * connection per request (redis-benchmark -k 0, PING, five runs) went from
+ * 11.8-14.8k to 18.3-26.9k connections/s here (Redis 24.8-33.4k), and the
+ * accept that each event-loop turn allows (libuv 1.45+ accepts one
+ * connection per turn, so a burst of N connections takes N turns) got
+ * cheaper.
  *
  * net.Server with net streams is the fallback: when the bindings are
  * missing, or KEYDB_TS_SOCKET_IO=stream asks for it (diagnostics, and the
@@ -20,7 +21,7 @@ import { createServer, isIP, type Server as NetServer, type Socket } from 'node:
 import { getSystemErrorMap } from 'node:util';
 import { log } from '../log';
 import type { Connection } from './connection';
-import { HandleConnection, streamBinding, type TcpHandle } from './handle-connection';
+import { HandleConnection, streamBinding, type StreamWrapBinding, type TcpHandle } from './handle-connection';
 import { StreamConnection } from './stream-connection';
 
 export interface Listener {
@@ -60,7 +61,7 @@ let isFallbackLogged = false;
 
 /** Listens on host:port; a failure rejects with Node's wording ("listen EADDRINUSE: address already in use ..."). */
 export async function listenTcp(host: string, port: number, backlog: number, onConnection: ConnectionCallback): Promise<Listener> {
-  if (tcpBinding !== null && streamBinding !== null) return listenOnHandle(tcpBinding, host, port, backlog, onConnection);
+  if (tcpBinding !== null && streamBinding !== null) return listenOnHandle(tcpBinding, streamBinding, host, port, backlog, onConnection);
   if (process.env.KEYDB_TS_SOCKET_IO !== 'stream' && !isFallbackLogged) {
     isFallbackLogged = true;
     log.warn('libuv handles are not reachable from this Node.js; client sockets use net streams (slower)');
@@ -68,7 +69,14 @@ export async function listenTcp(host: string, port: number, backlog: number, onC
   return listenOnNetServer(host, port, backlog, onConnection);
 }
 
-async function listenOnHandle(b: TcpWrapBinding, host: string, port: number, backlog: number, onConnection: ConnectionCallback): Promise<Listener> {
+async function listenOnHandle(
+  b: TcpWrapBinding,
+  streams: StreamWrapBinding,
+  host: string,
+  port: number,
+  backlog: number,
+  onConnection: ConnectionCallback,
+): Promise<Listener> {
   // Like net.Server, a host name is resolved (binds take an address).
   const address = isIP(host) !== 0 ? host : (await lookup(host)).address;
   const server = new b.TCP(b.constants.SERVER);
@@ -82,7 +90,7 @@ async function listenOnHandle(b: TcpWrapBinding, host: string, port: number, bac
   server.onconnection = (accepted, handle) => {
     // A failed accept (EMFILE and the like) leaves nothing to serve; libuv keeps listening.
     if (accepted !== 0 || handle === undefined) return;
-    onConnection(new HandleConnection(handle, streamBinding!));
+    onConnection(new HandleConnection(handle, streams));
   };
   const name: { port?: number } = {};
   server.getsockname(name);

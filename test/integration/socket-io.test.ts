@@ -7,11 +7,16 @@
  * every byte once it reads again, and each way a connection ends frees the
  * client.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { AddressInfo, connect, createServer, Socket } from 'node:net';
 import { closeClients, startServer, RunningServer } from '../helpers/server';
 import { RawConnection } from '../helpers/raw';
 import { infoField, waitUntil } from '../helpers/wait';
+
+/** iproute2's ss shows a socket's keepalive timer. */
+const hasSs = spawnSync('ss', ['-V']).status === 0;
+if (!hasSs) console.log('SKIP: keepalive check needs ss (iproute2).');
 
 const modes: [string, Record<string, string>][] = [
   ['libuv handles', {}],
@@ -212,6 +217,14 @@ describe.each(modes)('client sockets over %s', (_name, env) => {
     expect(fds.every((f) => Number(f.slice(4)) > 2)).toBe(true);
     for (const p of peers.slice(3)) p.end();
     await waitUntil(async () => (await connected()) === base, 5000, 'all peers freed');
+  });
+
+  (hasSs ? it : it.skip)('turns on TCP keepalive at tcp-keepalive seconds (300 by default) for accepted sockets', async () => {
+    const sock = await openSocket(s.port);
+    await new Promise((res) => setTimeout(res, 50));
+    const out = execFileSync('ss', ['-tnoH', 'state', 'established', `( sport = :${s.port} and dport = :${sock.localPort} )`], { encoding: 'utf8' });
+    expect(out).toMatch(/timer:\(keepalive,(4min|5min)/);
+    sock.destroy();
   });
 
   it('serves short-lived connections, each with its own replies only', async () => {
