@@ -6,7 +6,7 @@ import { writeFileSync, unlinkSync } from 'node:fs';
 import { Command as Cli } from 'commander';
 import { loadConfig, ConfigLoadError } from './config/load';
 import { D } from './config/directives';
-import { configureLog, flushLog, log, setLogLevel, type RedisLogLevel } from './log';
+import { closeLog, configureLog, log, setLogLevel, type RedisLogLevel } from './log';
 import { Server, VERSION } from './server/server';
 import { installPersistence } from './persistence/persistence';
 import { loadAtStartup } from './persistence/load';
@@ -54,7 +54,7 @@ export async function main(argv: string[]): Promise<void> {
   configureLog(config.get(D.loglevel) as RedisLogLevel, config.get(D.logfile));
   if (config.get(D.multiMaster) && !config.get(D.activeReplica)) {
     log.fatal('Multi Master requires active replication to be enabled');
-    flushLog();
+    await closeLog();
     process.exit(1);
   }
 
@@ -65,7 +65,7 @@ export async function main(argv: string[]): Promise<void> {
     await server.listen();
   } catch (e) {
     log.fatal({ err: (e as Error).message }, 'Failed to start');
-    flushLog();
+    await closeLog();
     process.exit(1);
   }
   const pidfile = config.get(D.pidfile);
@@ -101,7 +101,7 @@ export async function main(argv: string[]): Promise<void> {
       }
     }
     log.warn('keydb-ts-server is now ready to exit, bye bye...');
-    flushLog();
+    await closeLog();
     process.exit(0);
   };
   server.onShutdown = (save) => stop('SHUTDOWN command', save);
@@ -115,7 +115,7 @@ export async function main(argv: string[]): Promise<void> {
     server.replication.start(loaded?.replication ?? {});
   } catch (e) {
     log.fatal({ dir: config.get(D.dir), dbfilename: config.get(D.dbfilename), err: (e as Error).message }, 'Bad RDB file: refusing to start, the file is left untouched');
-    flushLog();
+    await closeLog();
     process.exit(1);
   }
   log.info({ port: server.boundPort }, 'Ready to accept connections tcp');

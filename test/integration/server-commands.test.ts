@@ -4,9 +4,14 @@
  * with Redis 7.0 where the output is deterministic, and driven through
  * redis-cli as a user would.
  */
-import { closeClients, startServer, stopProcess, RunningServer } from '../helpers/server';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { BIN, closeClients, startServer, stopProcess, RunningServer } from '../helpers/server';
 import { waitUntil } from '../helpers/wait';
-import { describeWithRedis, startReference, ReferenceServer } from '../helpers/reference';
+import { describeWithRedis, freePort, startReference, ReferenceServer } from '../helpers/reference';
 import { ReplyReader } from '../helpers/compare';
 import { RawConnection } from '../helpers/raw';
 
@@ -482,5 +487,33 @@ describe('shutting down', () => {
     expect(s.output()).toMatch(new RegExp(`User requested shutdown[^\\n]*|"reason":"${signal}"`));
     expect(s.output()).toMatch(/ready to exit, bye bye/);
     await closeClients();
+  });
+
+  test('SIGTERM still saves and ends the process after stdout’s reader is gone', async () => {
+    const s = await startServer(['--save', '3600 1']);
+    await s.client().set('k', 'v');
+    // Our end of its stdout closes: the server's next log lines meet EPIPE (it used to retry them forever at exit).
+    s.proc.stdout!.destroy();
+    expect(await stopProcess(s.proc)).toBe(0);
+    expect(existsSync(join(s.dir, 'dump.rdb'))).toBe(true);
+    await closeClients();
+  });
+
+  (existsSync('/dev/full') ? test : test.skip)('a log file that cannot be written (a full disk) loses its lines, not the server', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'kts-full-'));
+    const proc = spawn(BIN, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--logfile', '/dev/full'], { stdio: 'ignore' });
+    const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => undefined);
+    try {
+      await waitUntil(async () => (await r.connect().then(() => true, () => false)) && r.status === 'ready', 10000, 'server answering');
+      // Every line it logged since starting failed with ENOSPC.
+      expect(await r.set('k', 'v')).toBe('OK');
+      expect(await r.config('SET', 'loglevel', 'debug')).toBe('OK');
+      expect(await r.get('k')).toBe('v');
+    } finally {
+      r.disconnect();
+    }
+    expect(await stopProcess(proc)).toBe(0);
   });
 });
