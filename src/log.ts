@@ -20,7 +20,7 @@ let destination: ReturnType<typeof pino.destination> | null = null;
 /** A write to the destination failed (its reader gone, a full disk): closeLog does not wait on it. */
 let hasWriteFailed = false;
 
-/** Rebuilds the logger for `loglevel` and `logfile`; called at startup and by CONFIG SET. */
+/** Builds the logger for `loglevel` and `logfile` at startup (CONFIG SET loglevel goes through setLogLevel). */
 export function configureLog(level: RedisLogLevel, logfile: string): void {
   destination = logfile === '' ? pino.destination({ fd: 1, sync: false }) : pino.destination({ dest: logfile, sync: false, mkdir: true });
   log = pino({ level: PINO_LEVEL[level], base: { pid: process.pid } }, destination);
